@@ -1,0 +1,406 @@
+// Future: a result that will exist later, awaited with `yield*` in coroutines or `await` in async code.
+//
+// Design note. A Future is iterable the way Python's `Future.__await__` is a generator: iterating
+// it yields the Future itself once (if it is not done yet) and then returns its result. The Task
+// driving the coroutine receives the yielded Future, parks on it, and resumes the coroutine when it
+// is done, at which point the iterator returns `result()` (or throws). Done callbacks always run
+// through the loop's ready queue, never synchronously, exactly as in asyncio.
+
+import { _getEventLoop, type EventLoop, type LoopInternals } from "./events.ts";
+import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
+import { describe, describeError } from "./internal/format.ts";
+
+/** @internal Future states; FINISHED holds a result, FAILED an exception. */
+export const PENDING = 0;
+/** @internal */ export const CANCELLED = 1;
+/** @internal */ export const FINISHED = 2;
+/** @internal */ export const FAILED = 3;
+
+/** Something other than a plain callback that a Future can wake: a Task parked on it. */
+export interface Waiter {
+  /** @internal */
+  _wakeup(): void;
+}
+
+/** A done callback: called on the loop with the Future once it is done. */
+export type DoneCallback<T> = (future: Future<T>) => void;
+
+function wake(waiter: Waiter): void {
+  waiter._wakeup();
+}
+
+/** What the unretrieved-exception report needs, held apart from the Future so it can be collected. */
+interface Unretrieved {
+  loop: EventLoop;
+  exception: unknown;
+  repr: string;
+}
+
+const unretrievedRegistry = new FinalizationRegistry<Unretrieved>((held) => {
+  held.loop.callExceptionHandler({
+    message: `${held.repr.startsWith("<Task") ? "Task" : "Future"} exception was never retrieved`,
+    exception: held.exception,
+    futureRepr: held.repr,
+  });
+});
+
+/**
+ * A placeholder for a result that is not there yet: pending, then finished with a result or an
+ * exception, or cancelled. Await it with `yield* future` in a coroutine or `await future` in async
+ * code.
+ *
+ * @example
+ * const fut = loop.createFuture<number>();
+ * loop.callLater(1, () => fut.setResult(42));
+ * const value = yield* fut; // 42, one second later
+ * @see asyncio.Future
+ */
+export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> {
+  /** @internal */ _state: number = PENDING;
+  /** @internal */ _result: T | undefined = undefined;
+  /** @internal */ _exception: unknown = undefined;
+  /** @internal */ _loop: LoopInternals;
+  /** @internal The first done callback or Waiter, stored without an array (typed loosely to keep Future covariant). */
+  _cb: unknown = null;
+  /** @internal Further done callbacks. */
+  _cbs: unknown[] | null = null;
+  /** @internal */ _cancelMessage: string | undefined = undefined;
+  /** @internal The CancelledError a Task's coroutine raised, so that awaiting the Task re-raises it. */
+  _cancelledExc: CancelledError | null = null;
+  /** @internal Whether an exception was set and nobody has retrieved it yet. */
+  _logTraceback = false;
+  /** @internal Set while a Future is yielded to a Task through its iterator (`_asyncio_future_blocking`). */
+  _blocking = false;
+  /** @internal The gather call that last collected this Future, to wrap a repeated argument once. */
+  _gatherMarker: object | null = null;
+
+  /**
+   * Make a pending Future bound to `loop`, or to the running loop when omitted. Prefer
+   * `loop.createFuture()`.
+   *
+   * @throws {RuntimeError} when no loop is given and none is running.
+   */
+  constructor(loop?: EventLoop) {
+    this._loop = (loop ?? _getEventLoop()) as LoopInternals;
+  }
+
+  /** The loop this Future is bound to. */
+  getLoop(): EventLoop {
+    return this._loop;
+  }
+
+  /** Whether the Future has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  /** Whether the Future was cancelled. */
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /**
+   * Return the result, or throw the exception the Future holds.
+   *
+   * @throws {CancelledError} when the Future was cancelled.
+   * @throws {InvalidStateError} when it is not done yet.
+   */
+  result(): T {
+    const state = this._state;
+    if (state === FINISHED) return this._result as T;
+    if (state === FAILED) {
+      this._markRetrieved();
+      throw this._exception;
+    }
+    if (state === CANCELLED) throw this._makeCancelledError();
+    throw new InvalidStateError("Result is not ready: the Future is still pending; await it first");
+  }
+
+  /**
+   * Return the exception the Future holds, or `null` when it finished with a result.
+   *
+   * @throws {CancelledError} when the Future was cancelled.
+   * @throws {InvalidStateError} when it is not done yet.
+   */
+  exception(): unknown {
+    const state = this._state;
+    if (state === FINISHED) return null;
+    if (state === FAILED) {
+      this._markRetrieved();
+      return this._exception;
+    }
+    if (state === CANCELLED) throw this._makeCancelledError();
+    throw new InvalidStateError("Exception is not set: the Future is still pending; await it first");
+  }
+
+  /**
+   * Mark the Future done with `value` and schedule its done callbacks.
+   *
+   * @throws {InvalidStateError} when it is already done.
+   */
+  setResult(value: T): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`setResult() on a Future that is already done: ${this}`);
+    this._resolve(value);
+  }
+
+  /**
+   * Mark the Future done with `exception` and schedule its done callbacks.
+   *
+   * @throws {InvalidStateError} when it is already done.
+   * @throws {TypeError} when `exception` is a CancelledError: cancel the Future instead.
+   */
+  setException(exception: unknown): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`setException() on a Future that is already done: ${this}`);
+    }
+    if (exception instanceof CancelledError) {
+      throw new TypeError("setException() got a CancelledError: call cancel() to cancel a Future");
+    }
+    this._reject(exception);
+  }
+
+  /**
+   * Cancel the Future and schedule its done callbacks. Return false when it is already done.
+   *
+   * @param msg carried by the CancelledError that awaiting the Future raises.
+   */
+  cancel(msg?: string): boolean {
+    this._markRetrieved();
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancelMessage = msg;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Call `callback(future)` on the loop once the Future is done; at once (next iteration) when it
+   * already is.
+   */
+  addDoneCallback(callback: DoneCallback<T>): void {
+    if (typeof callback !== "function") {
+      throw new TypeError(`addDoneCallback() expects a function, got ${describe(callback)}`);
+    }
+    this._addCallback(callback);
+  }
+
+  /** Remove every registration of `callback`; return how many were removed. */
+  removeDoneCallback(callback: DoneCallback<T>): number {
+    let removed = 0;
+    if (this._cb === callback) {
+      this._cb = null;
+      removed++;
+    }
+    const rest = this._cbs;
+    if (rest !== null) {
+      const kept = rest.filter((cb) => cb !== callback);
+      removed += rest.length - kept.length;
+      this._cbs = kept.length > 0 ? kept : null;
+    }
+    return removed;
+  }
+
+  /** Await the Future in a coroutine: `const value = yield* future`. */
+  [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return new FutureIterator(this);
+  }
+
+  /** Await the Future from plain async code: `const value = await future`. */
+  // biome-ignore lint/suspicious/noThenProperty: a Future is deliberately thenable (DESIGN.md).
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this._toPromise().then(onfulfilled, onrejected);
+  }
+
+  /** Describe the Future the way asyncio's repr does: `<Future finished result=42>`. */
+  toString(): string {
+    return `<${this.constructor.name} ${this._stateInfo()}>`;
+  }
+
+  // ---- internals shared with Task and the combinators -------------------------------------------
+
+  /** @internal The state words of the repr. */
+  _stateInfo(): string {
+    switch (this._state) {
+      case PENDING:
+        return "pending";
+      case CANCELLED:
+        return "cancelled";
+      case FINISHED:
+        return `finished result=${describe(this._result)}`;
+      default:
+        return `finished exception=${describeError(this._exception)}`;
+    }
+  }
+
+  /** @internal Settle with a value (the caller checked the state). */
+  _resolve(value: T): void {
+    this._result = value;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+  }
+
+  /** @internal Settle with an exception (the caller checked the state). */
+  _reject(exception: unknown): void {
+    this._exception = exception;
+    this._state = FAILED;
+    this._logTraceback = true;
+    // V8 keeps the receivers of the frames an error was thrown through alive until its stack is
+    // formatted; format it now so the registry's held value cannot keep this Future reachable.
+    if (exception instanceof Error) void exception.stack;
+    unretrievedRegistry.register(this, { loop: this._loop, exception, repr: String(this) }, this);
+    if (this._loop._unretrieved !== null) this._loop._unretrieved.add(this as Future<unknown>);
+    this._scheduleCallbacks();
+  }
+
+  /** @internal The exception has been seen: no "never retrieved" report for this Future. */
+  _markRetrieved(): void {
+    if (this._logTraceback) {
+      this._logTraceback = false;
+      unretrievedRegistry.unregister(this);
+      if (this._loop._unretrieved !== null) this._loop._unretrieved.delete(this as Future<unknown>);
+    }
+  }
+
+  /** @internal The CancelledError to raise for a cancelled Future (asyncio's `_make_cancelled_error`). */
+  _makeCancelledError(): CancelledError {
+    const saved = this._cancelledExc;
+    if (saved !== null) {
+      this._cancelledExc = null;
+      return saved;
+    }
+    return new CancelledError(this._cancelMessage);
+  }
+
+  /** @internal Cancel without the public method's bookkeeping (used by Task for its own state). */
+  _cancelNow(msg?: string): void {
+    this._state = CANCELLED;
+    this._cancelMessage = msg;
+    this._scheduleCallbacks();
+  }
+
+  /** @internal Register a done callback or a parked Task. */
+  _addCallback(callback: DoneCallback<T> | Waiter): void {
+    if (this._state !== PENDING) {
+      this._dispatch(callback);
+    } else if (this._cb === null && this._cbs === null) {
+      this._cb = callback;
+    } else if (this._cbs === null) {
+      this._cbs = [callback];
+    } else {
+      this._cbs.push(callback);
+    }
+  }
+
+  /** @internal A promise for the outcome; marks the exception retrieved, as awaiting does. */
+  _toPromise(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settle = (): void => {
+        if (this._state === FINISHED) resolve(this._result as T);
+        else if (this._state === FAILED) {
+          this._markRetrieved();
+          reject(this._exception);
+        } else reject(this._makeCancelledError());
+      };
+      // Settle at once when done, so awaiting a finished Future works after its loop has stopped.
+      if (this._state !== PENDING) settle();
+      else this._addCallback(settle);
+    });
+  }
+
+  #dispatchAll(): void {
+    const first = this._cb;
+    const rest = this._cbs;
+    this._cb = null;
+    this._cbs = null;
+    if (first !== null) this._dispatch(first);
+    if (rest !== null) for (let i = 0; i < rest.length; i++) this._dispatch(rest[i]);
+  }
+
+  /** @internal */
+  _dispatch(callback: unknown): void {
+    if (typeof callback === "function") this._loop._callSoon(callback as DoneCallback<T>, this);
+    else this._loop._callSoon(wake, callback as Waiter);
+  }
+
+  /** @internal */
+  _scheduleCallbacks(): void {
+    if (this._cb !== null || this._cbs !== null) this.#dispatchAll();
+  }
+}
+
+/** The iterator behind `yield* future`: yields the Future once while pending, then returns its result. */
+class FutureIterator<T> implements Iterator<Future<T>, T, unknown> {
+  #future: Future<T>;
+  #yielded = false;
+
+  constructor(future: Future<T>) {
+    this.#future = future;
+  }
+
+  next(): IteratorResult<Future<T>, T> {
+    const f = this.#future;
+    if (f._state === PENDING) {
+      if (this.#yielded) {
+        throw new RuntimeError("the Future was resumed before it was done: await it with yield*, inside a Task");
+      }
+      this.#yielded = true;
+      f._blocking = true;
+      return { done: false, value: f };
+    }
+    return { done: true, value: f.result() };
+  }
+
+  throw(error: unknown): IteratorResult<Future<T>, T> {
+    throw error;
+  }
+
+  return(value?: T): IteratorResult<Future<T>, T> {
+    return { done: true, value: value as T };
+  }
+}
+
+/** Tell whether `value` is an asyncio-ts Future (a Task included). */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}
+
+/**
+ * Return a Future that settles like `promise`, so a coroutine can await it with `yield*`.
+ * Cancelling the Future stops the waiting only: a promise cannot be cancelled and runs on.
+ *
+ * @example
+ * const text = yield* asyncio.wrap(fs.promises.readFile(path, "utf8"));
+ */
+export function wrap<T>(promise: PromiseLike<T>, loop?: EventLoop): Future<T> {
+  if (promise instanceof Future) return promise as Future<T>;
+  if (promise === null || typeof (promise as { then?: unknown })?.then !== "function") {
+    throw new TypeError(`wrap() expects a promise or thenable, got ${describe(promise)}`);
+  }
+  const fut = new Future<T>(loop);
+  const internals = fut._loop;
+  internals._externalPending++;
+  let counted = true;
+  const release = (): void => {
+    if (counted) {
+      counted = false;
+      internals._externalPending--;
+      internals._wake();
+    }
+  };
+  // A cancelled wrapper no longer waits on the promise, so it must not hold virtual time still.
+  fut._addCallback(release);
+  promise.then(
+    (value) => {
+      release();
+      if (fut._state === PENDING) fut._resolve(value);
+    },
+    (error: unknown) => {
+      release();
+      if (fut._state === PENDING) fut._reject(error);
+    },
+  );
+  return fut;
+}

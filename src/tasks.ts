@@ -1,0 +1,371 @@
+// Task: drives a coroutine step by step on the loop, the way asyncio's `Task.__step` does.
+//
+// Design note. A step resumes the generator with `next()` (or `throw(exc)` to deliver an
+// exception or a cancellation) and looks at what it yields: a Future it must wait for (yielded by
+// the Future's iterator, which marks it `_blocking`), `undefined` for a bare `yield` that gives up
+// one iteration, or anything else, which is a bug in the coroutine reported back into it as a
+// TypeError. A parked Task is registered on its Future as a waiter object, not a closure; the
+// Future's wake-up calls `_wakeup()`, which reads the outcome of `_futWaiter` and steps again.
+// Cancellation is a request: `cancel()` cancels the Future the Task waits on (which wakes it with
+// a CancelledError) or, if it is not waiting, sets `_mustCancel` so the next step throws one in.
+
+import { isCoroutine, type Coroutine } from "./coroutines.ts";
+import {
+  _getEventLoop,
+  _setDefaultTaskFactory,
+  getRunningLoop,
+  type EventLoop,
+  type LoopInternals,
+  type TaskOptions,
+} from "./events.ts";
+import { CancelledError, InvalidStateError, RuntimeError, ValueError } from "./exceptions.ts";
+import { FAILED, FINISHED, Future, PENDING, wrap, type Waiter } from "./futures.ts";
+import { describe } from "./internal/format.ts";
+
+let taskCounter = 0;
+
+function stepTask(task: Task<unknown>): void {
+  task._step(undefined, false);
+}
+
+function stepTaskThrowing(pair: [Task<unknown>, unknown]): void {
+  pair[0]._step(pair[1], true);
+}
+
+/** Options for `new Task(...)`. */
+export interface TaskConstructorOptions extends TaskOptions {
+  /** The loop to run on; the running loop when omitted. */
+  loop?: EventLoop;
+}
+
+/**
+ * A coroutine scheduled to run on the loop, and the Future of its result. Make one with
+ * `createTask(coro())`; it starts on the next loop iteration.
+ *
+ * @example
+ * const task = asyncio.createTask(work(), { name: "worker" });
+ * yield* asyncio.sleep(1);
+ * task.cancel();
+ * @see asyncio.Task
+ */
+export class Task<T = unknown> extends Future<T> implements Waiter {
+  /** @internal */ _coro: Coroutine<T>;
+  /** @internal */ _name: string;
+  /** @internal */ _mustCancel = false;
+  /** @internal */ _futWaiter: Future<unknown> | null = null;
+  /** @internal */ _numCancelsRequested = 0;
+  /** @internal Report the Task if it is garbage-collected while pending (debug mode). */
+  _logDestroyPending = true;
+  /** @internal Links of the loop's list of pending Tasks. */
+  _prevTask: Task<unknown> | null = null;
+  /** @internal */ _nextTask: Task<unknown> | null = null;
+
+  /**
+   * Wrap `coro` in a Task and schedule its first step. Prefer `createTask(coro)`.
+   *
+   * @throws {TypeError} when `coro` is not a coroutine (did you pass the function instead of calling it?).
+   */
+  constructor(coro: Coroutine<T>, options: TaskConstructorOptions = {}) {
+    super(options.loop);
+    if (!isCoroutine(coro)) {
+      this._logDestroyPending = false;
+      const hint = typeof coro === "function" ? `; call it: ${describe(coro)}() returns the coroutine` : "";
+      throw new TypeError(`a coroutine was expected, got ${describe(coro)}${hint}`);
+    }
+    this._coro = coro;
+    this._name = options.name === undefined ? `Task-${++taskCounter}` : String(options.name);
+    const loop = this._loop;
+    const head = loop._tasks;
+    if (head !== null) {
+      this._nextTask = head;
+      head._prevTask = this;
+    }
+    loop._tasks = this as Task<unknown>;
+    loop._callSoon(stepTask, this as Task<unknown>);
+  }
+
+  /** The coroutine the Task runs. */
+  getCoro(): Coroutine<T> {
+    return this._coro;
+  }
+
+  getName(): string {
+    return this._name;
+  }
+
+  setName(name: unknown): void {
+    this._name = String(name);
+  }
+
+  /**
+   * Request cancellation: a CancelledError is thrown into the coroutine where it is suspended
+   * (its `finally` blocks run, and it may catch the error). Return false when the Task is done.
+   *
+   * @see asyncio.Task.cancel
+   */
+  override cancel(msg?: string): boolean {
+    this._markRetrieved();
+    if (this._state !== PENDING) return false;
+    this._numCancelsRequested++;
+    const waiter = this._futWaiter;
+    // Leave _futWaiter set: it may be a Task that suppresses the cancellation and is cancelled again.
+    if (waiter !== null && waiter.cancel(msg)) return true;
+    // The Task's next step is already scheduled; it will throw the CancelledError in.
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /** How many cancellation requests are outstanding (made and not yet `uncancel()`ed). */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /**
+   * Withdraw one cancellation request; return how many remain. Structured-concurrency code (a
+   * TaskGroup, a timeout) calls this when it turns its own cancellation into something else.
+   */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested--;
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  /** @throws {RuntimeError} always: a Task's result comes from its coroutine. */
+  override setResult(_value: T): never {
+    throw new RuntimeError("Task does not support setResult(): return from the coroutine instead");
+  }
+
+  /** @throws {RuntimeError} always: a Task's exception comes from its coroutine. */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support setException(): throw from the coroutine instead");
+  }
+
+  override toString(): string {
+    const waiting = this._futWaiter !== null && this._state === PENDING ? ` wait_for=${this._futWaiter}` : "";
+    return `<Task ${this._stateInfo()} name='${this._name}'${waiting}>`;
+  }
+
+  // ---- the step ---------------------------------------------------------------------------------
+
+  /** @internal Run the coroutine to its next suspension point. */
+  _step(exc: unknown, hasExc: boolean): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`_step(): already done: ${this}`);
+    }
+    if (this._mustCancel) {
+      if (!(exc instanceof CancelledError)) {
+        exc = this._makeCancelledError();
+        hasExc = true;
+      }
+      this._mustCancel = false;
+    }
+    this._futWaiter = null;
+    const loop = this._loop;
+    const current = loop._currentTask;
+    if (current !== null) {
+      throw new RuntimeError(`Cannot enter into task ${this} while another task ${current} is being executed.`);
+    }
+    loop._currentTask = this as Task<unknown>;
+    try {
+      this.#runStep(loop, exc, hasExc);
+    } finally {
+      loop._currentTask = null;
+    }
+  }
+
+  #runStep(loop: LoopInternals, exc: unknown, hasExc: boolean): void {
+    let step: IteratorResult<unknown, T>;
+    try {
+      step = hasExc ? this._coro.throw(exc) : this._coro.next(undefined);
+    } catch (error) {
+      this.#unlink();
+      if (error instanceof CancelledError) {
+        // Keep the coroutine's own error so that awaiting the Task re-raises it, message included.
+        this._cancelledExc = error;
+        this._cancelNow();
+      } else {
+        this._reject(error);
+      }
+      return;
+    }
+    if (step.done) {
+      this.#unlink();
+      if (this._mustCancel) {
+        // Cancelled right before the coroutine returned.
+        this._mustCancel = false;
+        this._cancelNow(this._cancelMessage);
+      } else {
+        this._resolve(step.value);
+      }
+      return;
+    }
+    const yielded = step.value;
+    if (yielded === undefined) {
+      // A bare `yield` gives up one loop iteration.
+      loop._callSoon(stepTask, this as Task<unknown>);
+    } else if (yielded instanceof Future) {
+      if (yielded._loop !== loop) {
+        this.#throwLater(new RuntimeError(`Task ${this} got Future ${yielded} attached to a different loop`));
+      } else if (!yielded._blocking) {
+        this.#throwLater(
+          new TypeError(
+            `a coroutine yielded the Future ${yielded} with a bare 'yield': write 'yield* future' to await it`,
+          ),
+        );
+      } else if (yielded === this) {
+        this.#throwLater(new RuntimeError(`Task cannot await on itself: ${this}`));
+      } else {
+        yielded._blocking = false;
+        yielded._addCallback(this);
+        this._futWaiter = yielded;
+        if (this._mustCancel && yielded.cancel(this._cancelMessage)) this._mustCancel = false;
+      }
+    } else {
+      const hint =
+        typeof (yielded as { next?: unknown }).next === "function"
+          ? "it yielded a coroutine: write 'yield* coro()' to await a coroutine"
+          : typeof (yielded as { then?: unknown }).then === "function"
+            ? "it yielded a promise: write 'yield* asyncio.wrap(promise)' to await a promise"
+            : "a coroutine may only yield Futures, through 'yield* future'";
+      this.#throwLater(new TypeError(`Task got bad yield: ${describe(yielded)}; ${hint}`));
+    }
+  }
+
+  /** @internal Called (through the loop) when the Future this Task waits on is done. */
+  _wakeup(): void {
+    const future = this._futWaiter as Future<unknown>;
+    const state = future._state;
+    if (state === FINISHED) {
+      this._step(undefined, false);
+    } else if (state === FAILED) {
+      future._markRetrieved();
+      this._step(future._exception, true);
+    } else {
+      this._step(future._makeCancelledError(), true);
+    }
+  }
+
+  #throwLater(error: unknown): void {
+    this._loop._callSoon(stepTaskThrowing, [this as Task<unknown>, error]);
+  }
+
+  #unlink(): void {
+    const loop = this._loop;
+    const prev = this._prevTask;
+    const next = this._nextTask;
+    if (prev !== null) prev._nextTask = next;
+    else if (loop._tasks === (this as Task<unknown>)) loop._tasks = next;
+    if (next !== null) next._prevTask = prev;
+    this._prevTask = null;
+    this._nextTask = null;
+  }
+}
+
+_setDefaultTaskFactory((loop, coro, options) => new Task(coro, { loop, name: options.name }));
+
+/**
+ * Wrap `coro` in a Task on the running loop; it starts on the next loop iteration.
+ *
+ * @example
+ * const task = asyncio.createTask(fetchUser(1), { name: "user-1" });
+ * const user = yield* task;
+ * @throws {TypeError} when `coro` is not a coroutine.
+ * @see asyncio.create_task
+ */
+export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T> {
+  return _getEventLoop().createTask(coro, options);
+}
+
+/**
+ * Return the Task running now on `loop` (the running loop by default), or null outside any Task.
+ *
+ * @see asyncio.current_task
+ */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  return ((loop ?? getRunningLoop()) as LoopInternals)._currentTask;
+}
+
+/**
+ * Return the Tasks of `loop` (the running loop by default) that are not done yet.
+ *
+ * @see asyncio.all_tasks
+ */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  const tasks = new Set<Task<unknown>>();
+  for (let t = ((loop ?? getRunningLoop()) as LoopInternals)._tasks; t !== null; t = t._nextTask) {
+    if (!t.done()) tasks.add(t);
+  }
+  return tasks;
+}
+
+/** Anything `ensureFuture`, `gather` and friends accept: a coroutine, a Future or Task, or a promise. */
+export type Awaitable<T = unknown> = Coroutine<T> | Future<T> | PromiseLike<T>;
+
+/**
+ * Return `value` as a Future: a Future as is, a coroutine wrapped in a Task, a promise wrapped
+ * with `wrap()`.
+ *
+ * @throws {TypeError} when `value` is none of those.
+ * @throws {ValueError} when a Future from another loop is passed with `loop`.
+ * @see asyncio.ensure_future
+ */
+export function ensureFuture<T>(value: Awaitable<T>, loop?: EventLoop): Future<T> {
+  if (value instanceof Future) {
+    if (loop !== undefined && value._loop !== loop) {
+      throw new ValueError("The future belongs to a different loop than the one specified as the loop argument");
+    }
+    return value;
+  }
+  if (isCoroutine(value)) return (loop ?? _getEventLoop()).createTask(value);
+  if (value !== null && typeof (value as { then?: unknown }).then === "function") {
+    return wrap(value as PromiseLike<T>, loop);
+  }
+  throw new TypeError(
+    `An asyncio Future, a coroutine or a promise is required, got ${describe(value)}${
+      typeof value === "function" ? "; call the function to get its coroutine" : ""
+    }`,
+  );
+}
+
+function setResultUnlessCancelled<T>(future: Future<T>, result: T): void {
+  if (!future.cancelled()) future.setResult(result);
+}
+
+function* sleepZero<T>(result: T): Coroutine<T> {
+  yield;
+  return result;
+}
+
+function* sleepFor<T>(delay: number, result: T): Coroutine<T> {
+  const loop = getRunningLoop();
+  const future = loop.createFuture<T>();
+  const handle = loop.callLater(delay, setResultUnlessCancelled, future, result);
+  try {
+    return yield* future;
+  } finally {
+    handle.cancel();
+  }
+}
+
+/**
+ * Suspend the current Task for `delay` seconds, then return `result`. `sleep(0)` gives up exactly
+ * one loop iteration, letting every other ready Task run.
+ *
+ * @example
+ * yield* asyncio.sleep(0.5);
+ * const x = yield* asyncio.sleep(1, "late"); // "late"
+ * @throws {TypeError} when `delay` is not a number.
+ * @throws {ValueError} when `delay` is NaN.
+ * @see asyncio.sleep
+ */
+export function sleep(delay: number): Coroutine<void>;
+export function sleep<T>(delay: number, result: T): Coroutine<T>;
+export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
+  if (typeof delay !== "number")
+    throw new TypeError(`sleep() delay must be a number of seconds, got ${describe(delay)}`);
+  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
+  return delay <= 0 ? sleepZero(result) : sleepFor(delay, result);
+}
