@@ -1,0 +1,30 @@
+// npm start: the tutorial's three programs with their elapsed times, then a short tour.
+import * as asyncio from "asyncio-ts";
+import * as gatherExample from "./tutorial/1_gather.ts";
+import * as returnExceptions from "./tutorial/2_return_exceptions.ts";
+import * as propagates from "./tutorial/3_exception_propagates.ts";
+
+function heading(title: string): void {
+  console.log(`\n=== ${title} ===`);
+}
+
+async function timed(title: string, main: () => asyncio.Coroutine<unknown>, expectFailure = false): Promise<void> {
+  heading(title);
+  const start = performance.now();
+  try {
+    await asyncio.run(main());
+    if (expectFailure) throw new Error(`${title} was expected to fail`);
+  } catch (error) {
+    if (!expectFailure) throw error;
+    console.log(`(expected failure) asyncio.run() rejected with ${String(error)}`);
+  }
+  console.log(`elapsed: ${((performance.now() - start) / 1000).toFixed(2)} s`);
+}
+
+await timed("1. gather(coro_1(), coro_2()): 2 s and 1 s sleeps, run concurrently", gatherExample.main);
+await timed("2. gather(..., { returnExceptions: true }): the error is returned, not raised", returnExceptions.main);
+await timed(
+  "3. gather(..., { returnExceptions: false }): the error propagates after 1 s; run() cancels coro_1",
+  propagates.main,
+  true,
+);
