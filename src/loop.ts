@@ -29,6 +29,7 @@ import { RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, isFuture } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 import { TimerHeap } from "./internal/heap.ts";
+import { ReadyQueue } from "./internal/ready-queue.ts";
 import type { Task } from "./tasks.ts";
 
 /** A batch gives Node a turn after this many milliseconds, so I/O and promises are not starved. */
@@ -77,8 +78,7 @@ export class BaseEventLoop implements LoopInternals {
   /** @internal */ _unretrieved: Set<Future<unknown>> | null = null;
   slowCallbackDuration = 0.1;
 
-  #ready: unknown[] = [];
-  #head = 0;
+  #ready = new ReadyQueue();
   #timers = new TimerHeap<TimerHandle>();
   #timerCancelledCount = 0;
   #timerSeq = 0;
@@ -106,6 +106,21 @@ export class BaseEventLoop implements LoopInternals {
     const handle = new Handle(callback as unknown as (...args: never[]) => void, args, this);
     this._callSoon(runHandle, handle);
     return handle;
+  }
+
+  /**
+   * Schedule `callback(...args)` from code the loop is not running: a Node callback, an event
+   * listener, a promise reaction. It wakes the loop if it is idle, waiting for timers or host events.
+   *
+   * A Node process runs the loop on one thread, so this is `callSoon`, which already wakes an idle
+   * loop when called from outside it; the separate name keeps ported code and its intent readable.
+   *
+   * @throws {RuntimeError} when the loop is closed.
+   * @throws {TypeError} when `callback` is not a function, or is a coroutine.
+   * @see asyncio.loop.call_soon_threadsafe
+   */
+  callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => void, ...args: A): Handle {
+    return this.callSoon(callback, ...args);
   }
 
   callLater<A extends unknown[]>(delay: number, callback: (...args: A) => void, ...args: A): TimerHandle {
@@ -142,8 +157,12 @@ export class BaseEventLoop implements LoopInternals {
   createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T> {
     if (this.#closed && isCoroutine(coro)) coro.return(undefined as T);
     this.#checkClosed();
-    const factory = this.#taskFactory ?? _getDefaultTaskFactory();
-    return factory(this, coro, options ?? {});
+    const custom = this.#taskFactory;
+    if (custom === null) return _getDefaultTaskFactory()(this, coro, options ?? {});
+    const task = custom(this, coro, options ?? {});
+    // A factory may ignore the options; the name still applies, as in asyncio's create_task().
+    if (options?.name !== undefined) task.setName(options.name);
+    return task;
   }
 
   setTaskFactory(factory: TaskFactory | null): void {
@@ -169,7 +188,9 @@ export class BaseEventLoop implements LoopInternals {
     });
   }
 
-  async runUntilComplete<T>(future: Future<T> | Coroutine<T>): Promise<T> {
+  runUntilComplete<T>(future: Future<T> | Coroutine<T>): Promise<T> {
+    // Misuse throws here, at the call site, as in Python: a coroutine that calls this by mistake
+    // fails at once instead of dropping a rejected promise.
     this.#checkClosed();
     this.#checkNotRunning();
     let fut: Future<T>;
@@ -183,6 +204,10 @@ export class BaseEventLoop implements LoopInternals {
     } else {
       throw new TypeError(`runUntilComplete() expects a Future or a coroutine, got ${describe(future)}`);
     }
+    return this.#runUntilDone(fut);
+  }
+
+  async #runUntilDone<T>(fut: Future<T>): Promise<T> {
     const stop = (): void => this.stop();
     fut.addDoneCallback(stop);
     try {
@@ -216,8 +241,7 @@ export class BaseEventLoop implements LoopInternals {
       }
       this._unretrieved.clear();
     }
-    this.#ready = [];
-    this.#head = 0;
+    this.#ready.clear();
     for (const handle of this.#timers.clear()) handle._scheduled = false;
     this.#timerCancelledCount = 0;
   }
@@ -307,7 +331,12 @@ export class BaseEventLoop implements LoopInternals {
 
   /** @internal */
   _timerHandleCancelled(handle: TimerHandle): void {
-    if (handle._scheduled) this.#timerCancelledCount++;
+    if (handle._scheduled) {
+      this.#timerCancelledCount++;
+      // Cancelled from outside a batch (plain async code): let the loop look at its timers again, so
+      // a host timer armed for this handle alone does not keep the process alive.
+      if (!this.#inBatch && this.#hostTimer !== null) this._wake();
+    }
   }
 
   /**
@@ -317,7 +346,16 @@ export class BaseEventLoop implements LoopInternals {
    * @internal
    */
   protected _waitUntil(next: number): boolean {
-    if (next === Number.POSITIVE_INFINITY) return false;
+    if (next === Number.POSITIVE_INFINITY) {
+      // Idle: drop a host timer armed for a timer since cancelled. An idle loop holds no host handle,
+      // so it never keeps the process alive (the ambient loop relies on this).
+      if (this.#hostTimer !== null) {
+        clearTimeout(this.#hostTimer);
+        this.#hostTimer = null;
+        this.#hostTimerAt = Number.POSITIVE_INFINITY;
+      }
+      return false;
+    }
     const ms = (next - this.time()) * 1000;
     if (ms <= 0) return true;
     const wait = Math.min(Math.ceil(ms), MAX_HOST_WAIT_MS);
@@ -354,7 +392,7 @@ export class BaseEventLoop implements LoopInternals {
     let iterations = 0;
     try {
       for (;;) {
-        if (this.#ready.length === this.#head && !this.#stopping) {
+        if (this.#ready.length === 0 && !this.#stopping) {
           this.#dropCancelledTimers();
           const first = this.#timers.peek();
           if (!this._waitUntil(first === undefined ? Number.POSITIVE_INFINITY : first._when)) break;
@@ -387,28 +425,14 @@ export class BaseEventLoop implements LoopInternals {
       first._scheduled = false;
       ready.push(runHandle, first);
     }
-    const stop = ready.length;
-    let i = this.#head;
-    while (i < stop) {
-      const fn = ready[i] as (arg: unknown) => void;
-      const arg = ready[i + 1];
-      i += 2;
-      this.#head = i;
+    for (let n = ready.length; n > 0; n--) {
       try {
-        fn(arg);
+        ready.runOne();
       } catch (exception) {
-        this.callExceptionHandler({ message: `Exception in callback ${describe(fn)}`, exception });
+        this.callExceptionHandler({ message: `Exception in callback ${describe(ready.current)}`, exception });
       }
     }
-    // Release consumed entries: reset when empty, compact when the dead prefix dominates.
-    if (this.#head === ready.length) {
-      ready.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 8192 && this.#head * 2 > ready.length) {
-      ready.copyWithin(0, this.#head);
-      ready.length -= this.#head;
-      this.#head = 0;
-    }
+    ready.compact();
   }
 
   #dropCancelledTimers(): void {

@@ -12,6 +12,7 @@
 import { isCoroutine, type Coroutine } from "./coroutines.ts";
 import {
   _getEventLoop,
+  _getRunningLoop,
   _setDefaultTaskFactory,
   getRunningLoop,
   type EventLoop,
@@ -21,6 +22,7 @@ import {
 import { CancelledError, InvalidStateError, RuntimeError, ValueError } from "./exceptions.ts";
 import { FAILED, FINISHED, Future, PENDING, wrap, type Waiter } from "./futures.ts";
 import { describe } from "./internal/format.ts";
+import { _abortTaskSignal, _cancelOnAbort, _renewTaskSignal, _taskSignal } from "./signals.ts";
 
 let taskCounter = 0;
 
@@ -36,6 +38,13 @@ function stepTaskThrowing(pair: [Task<unknown>, unknown]): void {
 export interface TaskConstructorOptions extends TaskOptions {
   /** The loop to run on; the running loop when omitted. */
   loop?: EventLoop;
+  /**
+   * Run the coroutine's first step at once, inside the constructor, when `loop` is the loop running
+   * this code; otherwise the Task starts on the next iteration as usual. A coroutine that finishes
+   * in that first step gives a Task that is already done and was never scheduled (Python 3.12's
+   * `eager_start`). `eagerTaskFactory` sets it for every Task of a loop.
+   */
+  eagerStart?: boolean;
 }
 
 /**
@@ -50,7 +59,8 @@ export interface TaskConstructorOptions extends TaskOptions {
  */
 export class Task<T = unknown> extends Future<T> implements Waiter {
   /** @internal */ _coro: Coroutine<T>;
-  /** @internal */ _name: string;
+  /** @internal The name, or the number of an automatic `Task-N` name, formatted only when asked for. */
+  _name: string | number;
   /** @internal */ _mustCancel = false;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /** @internal */ _numCancelsRequested = 0;
@@ -73,7 +83,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       throw new TypeError(`a coroutine was expected, got ${describe(coro)}${hint}`);
     }
     this._coro = coro;
-    this._name = options.name === undefined ? `Task-${++taskCounter}` : String(options.name);
+    this._name = options.name === undefined ? ++taskCounter : String(options.name);
     const loop = this._loop;
     const head = loop._tasks;
     if (head !== null) {
@@ -81,7 +91,24 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       head._prevTask = this;
     }
     loop._tasks = this as Task<unknown>;
-    loop._callSoon(stepTask, this as Task<unknown>);
+    if (options.eagerStart === true && _getRunningLoop() === loop) this.#eagerStart(loop);
+    else loop._callSoon(stepTask, this as Task<unknown>);
+    if (options.signal !== undefined) _cancelOnAbort(this as Task<unknown>, options.signal);
+  }
+
+  /**
+   * An AbortSignal that is aborted, with a CancelledError as its reason, as soon as cancellation of
+   * this Task is requested: hand it to `fetch` and Node's APIs so that they stop when the Task is
+   * cancelled. It is made on first read (a Task whose signal nobody reads pays nothing), and is
+   * already aborted when read during a cancellation. It is not aborted when the Task just ends.
+   * When every cancellation request is withdrawn with `uncancel()` (a `timeout()` that expired, a
+   * TaskGroup that handled a failure), the next read returns a fresh signal.
+   *
+   * @example
+   * const response = yield* asyncio.wrap(fetch(url, { signal: asyncio.currentTask()!.signal }));
+   */
+  get signal(): AbortSignal {
+    return _taskSignal(this as Task<unknown>);
   }
 
   /** The coroutine the Task runs. */
@@ -90,7 +117,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   }
 
   getName(): string {
-    return this._name;
+    return typeof this._name === "number" ? `Task-${this._name}` : this._name;
   }
 
   setName(name: unknown): void {
@@ -107,6 +134,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._markRetrieved();
     if (this._state !== PENDING) return false;
     this._numCancelsRequested++;
+    _abortTaskSignal(this as Task<unknown>, msg);
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a Task that suppresses the cancellation and is cancelled again.
     if (waiter !== null && waiter.cancel(msg)) return true;
@@ -128,7 +156,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   uncancel(): number {
     if (this._numCancelsRequested > 0) {
       this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._mustCancel = false;
+      if (this._numCancelsRequested === 0) {
+        this._mustCancel = false;
+        _renewTaskSignal(this as Task<unknown>);
+      }
     }
     return this._numCancelsRequested;
   }
@@ -145,7 +176,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
 
   override toString(): string {
     const waiting = this._futWaiter !== null && this._state === PENDING ? ` wait_for=${this._futWaiter}` : "";
-    return `<Task ${this._stateInfo()} name='${this._name}'${waiting}>`;
+    return `<Task ${this._stateInfo()} name='${this.getName()}'${waiting}>`;
   }
 
   // ---- the step ---------------------------------------------------------------------------------
@@ -173,6 +204,21 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       this.#runStep(loop, exc, hasExc);
     } finally {
       loop._currentTask = null;
+    }
+  }
+
+  /**
+   * Run the first step now, as asyncio's `Task.__eager_start`: the new Task stands in as the current
+   * Task (the creating Task, if any, is put back afterwards), and a coroutine that completes here
+   * leaves the Task done and unlinked without ever being scheduled.
+   */
+  #eagerStart(loop: LoopInternals): void {
+    const previous = loop._currentTask;
+    loop._currentTask = this as Task<unknown>;
+    try {
+      this.#runStep(loop, undefined, false);
+    } finally {
+      loop._currentTask = previous;
     }
   }
 
@@ -264,7 +310,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   }
 }
 
-_setDefaultTaskFactory((loop, coro, options) => new Task(coro, { loop, name: options.name }));
+_setDefaultTaskFactory((loop, coro, options) => new Task(coro, { loop, name: options.name, signal: options.signal }));
 
 /**
  * Wrap `coro` in a Task on the running loop; it starts on the next loop iteration.
