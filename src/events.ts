@@ -3,6 +3,8 @@
 import type { Future } from "./futures.ts";
 import type { Task } from "./tasks.ts";
 import type { Coroutine } from "./coroutines.ts";
+import type { Executor } from "./executors/executor.ts";
+import type { SendArgs, TaskRef, WorkerArgs, WorkerFunction, WorkerResult } from "./executors/task-ref.ts";
 import { describe } from "./internal/format.ts";
 import { RuntimeError } from "./exceptions.ts";
 
@@ -28,6 +30,11 @@ export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => v
 export interface TaskOptions {
   /** The task's name, shown in reprs and error reports; `Task-N` when omitted. */
   name?: string;
+  /**
+   * Cancel the task when this signal is aborted (at once if it already is), with the abort reason's
+   * message as the cancel message. A Task factory set with `setTaskFactory` must pass it on to `Task`.
+   */
+  signal?: AbortSignal;
 }
 
 /** A function that builds the Task for `loop.createTask`, as set by `loop.setTaskFactory`. */
@@ -45,6 +52,8 @@ export type TaskFactory = <T>(loop: EventLoop, coro: Coroutine<T>, options: Task
 export interface EventLoop {
   /** Schedule `callback(...args)` for the next loop iteration, after everything already scheduled. */
   callSoon<A extends unknown[]>(callback: (...args: A) => void, ...args: A): Handle;
+  /** Schedule `callback(...args)` from outside the loop (a Node callback, a listener), waking it if idle. */
+  callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => void, ...args: A): Handle;
   /** Schedule `callback(...args)` for `delay` seconds from now. */
   callLater<A extends unknown[]>(delay: number, callback: (...args: A) => void, ...args: A): TimerHandle;
   /** Schedule `callback(...args)` for the loop time `when` (seconds, as returned by `time()`). */
@@ -79,6 +88,22 @@ export interface EventLoop {
   callExceptionHandler(context: ExceptionContext): void;
   /** Report `context` on standard error; what runs when no handler is set. */
   defaultExceptionHandler(context: ExceptionContext): void;
+  /**
+   * Run `fn(...args)` on `executor` and return a Future of its result bound to this loop; with
+   * `null`, on the loop's default executor (a ThreadPoolExecutor made on first use).
+   */
+  runInExecutor<F extends WorkerFunction>(
+    executor: Executor | null,
+    fn: TaskRef<F>,
+    ...args: SendArgs<WorkerArgs<F>>
+  ): Future<WorkerResult<F>>;
+  /** Make `executor` the one `runInExecutor(null, ...)` and `toThread` use. */
+  setDefaultExecutor(executor: Executor): void;
+  /**
+   * Shut the default executor down and wait for its jobs, at most `timeout` seconds (then warn and
+   * stop waiting); `run()` calls it at the end. Afterwards `runInExecutor(null, ...)` fails.
+   */
+  shutdownDefaultExecutor(timeout?: number | null): Coroutine<void>;
 }
 
 /** The loop internals a Handle needs; implemented by BaseEventLoop. */
@@ -208,6 +233,19 @@ export function _setDefaultTaskFactory(factory: TaskFactory): void {
 export function _getDefaultTaskFactory(): TaskFactory {
   if (defaultTaskFactory === null) throw new RuntimeError("asyncio-ts tasks module is not loaded");
   return defaultTaskFactory;
+}
+
+let defaultExecutorFactory: (() => Executor) | null = null;
+
+/** @internal The executors register how a loop makes its default executor, so that the loop need not import them. */
+export function _setDefaultExecutorFactory(factory: () => Executor): void {
+  defaultExecutorFactory = factory;
+}
+
+/** @internal */
+export function _getDefaultExecutorFactory(): () => Executor {
+  if (defaultExecutorFactory === null) throw new RuntimeError("asyncio-ts executors module is not loaded");
+  return defaultExecutorFactory;
 }
 
 let ambientLoopProvider: (() => EventLoop) | null = null;

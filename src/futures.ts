@@ -216,7 +216,7 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** Describe the Future the way asyncio's repr does: `<Future finished result=42>`. */
   toString(): string {
-    return `<${this.constructor.name} ${this._stateInfo()}>`;
+    return `<${this.constructor.name} ${this._stateInfo()}${this._callbacksInfo()}>`;
   }
 
   // ---- internals shared with Task and the combinators -------------------------------------------
@@ -229,10 +229,21 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
       case CANCELLED:
         return "cancelled";
       case FINISHED:
-        return `finished result=${describe(this._result)}`;
+        return `finished result=${describeOnce(this, this._result)}`;
       default:
         return `finished exception=${describeError(this._exception)}`;
     }
+  }
+
+  /** @internal The ` cb=[...]` part of the repr: the first and last done callbacks, as asyncio shows them. */
+  _callbacksInfo(): string {
+    const all = this._cb === null ? (this._cbs ?? []) : [this._cb, ...(this._cbs ?? [])];
+    if (all.length === 0) return "";
+    const shown =
+      all.length <= 2
+        ? all.map(describeCallback)
+        : [describeCallback(all[0]), `<${all.length - 2} more>`, describeCallback(all[all.length - 1])];
+    return ` cb=[${shown.join(", ")}]`;
   }
 
   /** @internal Settle with a value (the caller checked the state). */
@@ -250,9 +261,10 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
     // V8 keeps the receivers of the frames an error was thrown through alive until its stack is
     // formatted; format it now so the registry's held value cannot keep this Future reachable.
     if (exception instanceof Error) void exception.stack;
+    // Callbacks first: they leave the Future then, so the report's repr does not list them.
+    this._scheduleCallbacks();
     unretrievedRegistry.register(this, { loop: this._loop, exception, repr: String(this) }, this);
     if (this._loop._unretrieved !== null) this._loop._unretrieved.add(this as Future<unknown>);
-    this._scheduleCallbacks();
   }
 
   /** @internal The exception has been seen: no "never retrieved" report for this Future. */
@@ -331,6 +343,26 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
   }
 }
 
+/** Futures whose repr is being built: one met again inside its own result prints as "...". */
+const reprInProgress = new Set<Future<unknown>>();
+
+/** Describe `value` as part of `owner`'s repr without recursing forever (reprlib.recursive_repr). */
+function describeOnce(owner: Future<unknown>, value: unknown): string {
+  if (value === owner || reprInProgress.has(value as Future<unknown>)) return "...";
+  reprInProgress.add(owner);
+  try {
+    return describe(value);
+  } finally {
+    reprInProgress.delete(owner);
+  }
+}
+
+/** A done callback as the repr shows it: `name()`, or the waking method of a parked Task. */
+function describeCallback(callback: unknown): string {
+  if (typeof callback === "function") return `${callback.name || "(anonymous)"}()`;
+  return `${(callback as object).constructor.name}._wakeup()`;
+}
+
 /** The iterator behind `yield* future`: yields the Future once while pending, then returns its result. */
 class FutureIterator<T> implements Iterator<Future<T>, T, unknown> {
   #future: Future<T>;
@@ -369,17 +401,70 @@ export function isFuture(value: unknown): value is Future<unknown> {
 
 /**
  * Return a Future that settles like `promise`, so a coroutine can await it with `yield*`.
- * Cancelling the Future stops the waiting only: a promise cannot be cancelled and runs on.
+ *
+ * Pass a function instead of a promise to make the operation cancellable: `wrap` calls it at once
+ * with an `AbortSignal` and settles like the promise it returns; when the Future is cancelled (the
+ * awaiting Task was cancelled, a timeout expired), the signal is aborted with the `CancelledError`
+ * the awaiting Task receives, so `fetch` and Node's APIs stop their work. A plain promise cannot be
+ * cancelled: cancelling its Future stops the waiting only, and the promise runs on.
+ *
+ * A promise that rejects after its Future was cancelled is reported to the loop's exception handler
+ * (nobody awaits it any more), unless the error is the abort itself: a `CancelledError`, an error
+ * named `AbortError`, or one whose `cause` is a `CancelledError`.
  *
  * @example
  * const text = yield* asyncio.wrap(fs.promises.readFile(path, "utf8"));
+ * const response = yield* asyncio.wrap((signal) => fetch(url, { signal }));
+ * @throws {TypeError} when `source` is neither a promise (thenable) nor a function, or the function
+ *   returns something that is not a promise.
+ * @see asyncio.wrap_future, which wraps a concurrent.futures.Future the same way
  */
-export function wrap<T>(promise: PromiseLike<T>, loop?: EventLoop): Future<T> {
-  if (promise instanceof Future) return promise as Future<T>;
-  if (promise === null || typeof (promise as { then?: unknown })?.then !== "function") {
-    throw new TypeError(`wrap() expects a promise or thenable, got ${describe(promise)}`);
+export function wrap<T>(promise: PromiseLike<T>, loop?: EventLoop): Future<T>;
+export function wrap<T>(operation: (signal: AbortSignal) => PromiseLike<T>, loop?: EventLoop): Future<T>;
+export function wrap<T>(source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>), loop?: EventLoop): Future<T> {
+  if (source instanceof Future) return source as Future<T>;
+  if (typeof source === "function") return wrapOperation(source, loop);
+  if (source === null || typeof (source as { then?: unknown })?.then !== "function") {
+    throw new TypeError(`wrap() expects a promise, a thenable or a function taking an AbortSignal, got ${describe(source)}`);
   }
+  return settleLike(new Future<T>(loop), source);
+}
+
+function wrapOperation<T>(operation: (signal: AbortSignal) => PromiseLike<T>, loop?: EventLoop): Future<T> {
   const fut = new Future<T>(loop);
+  const controller = new AbortController();
+  // Registered before anyone can park on the Future, so it runs before the awaiting Task wakes: the
+  // error saved here is the very one `_makeCancelledError()` then hands to that Task.
+  fut._addCallback((done: Future<T>) => {
+    if (done._state !== CANCELLED) return;
+    const error = done._makeCancelledError();
+    done._cancelledExc = error;
+    controller.abort(error);
+  });
+  let promise: PromiseLike<T>;
+  try {
+    promise = operation(controller.signal);
+  } catch (error) {
+    // A function that throws before returning its promise fails the Future, as an async function would.
+    fut._reject(error);
+    return fut;
+  }
+  if (promise === null || typeof (promise as { then?: unknown })?.then !== "function") {
+    throw new TypeError(
+      `the function given to wrap() must return a promise, got ${describe(promise)}: make it async or return the promise`,
+    );
+  }
+  return settleLike(fut, promise);
+}
+
+/** Whether `error` is what an aborted operation rejects with, rather than a failure worth reporting. */
+function isAbortError(error: unknown): boolean {
+  if (error instanceof CancelledError) return true;
+  if (typeof error !== "object" || error === null) return false;
+  return (error as { name?: unknown }).name === "AbortError" || (error as { cause?: unknown }).cause instanceof CancelledError;
+}
+
+function settleLike<T>(fut: Future<T>, promise: PromiseLike<T>): Future<T> {
   const internals = fut._loop;
   internals._externalPending++;
   let counted = true;
@@ -400,6 +485,13 @@ export function wrap<T>(promise: PromiseLike<T>, loop?: EventLoop): Future<T> {
     (error: unknown) => {
       release();
       if (fut._state === PENDING) fut._reject(error);
+      else if (!isAbortError(error)) {
+        internals.callExceptionHandler({
+          message: "a promise rejected after the Future wrapping it was cancelled, so nothing awaited it",
+          exception: error,
+          future: fut as Future<unknown>,
+        });
+      }
     },
   );
   return fut;

@@ -2,8 +2,9 @@
 
 import { isCoroutine } from "./coroutines.ts";
 import { _getEventLoop, type EventLoop } from "./events.ts";
-import { CancelledError } from "./exceptions.ts";
+import { CancelledError, ValueError } from "./exceptions.ts";
 import { CANCELLED, FAILED, Future, PENDING, wrap } from "./futures.ts";
+import { _gatherExtended } from "./gather-extensions.ts";
 import { describe } from "./internal/format.ts";
 import { Task, type Awaitable } from "./tasks.ts";
 
@@ -14,6 +15,18 @@ export interface GatherOptions {
    * raising the first one. Default false.
    */
   returnExceptions?: boolean;
+  /**
+   * Extension beyond asyncio: run at most this many of the coroutines at a time (a positive
+   * integer, or Infinity for no limit). The others start in argument order as running ones
+   * finish; results stay in argument order. Futures and promises are running already and take no
+   * slot. Cancelling the gather closes the coroutines that never started.
+   */
+  limit?: number;
+  /**
+   * Extension beyond asyncio: aborting this signal cancels the gather, with the signal's reason
+   * as the cancel message. A signal aborted already cancels it at once, before anything starts.
+   */
+  signal?: AbortSignal;
 }
 
 /** The result type of awaiting `A`: what a coroutine returns, what a Future or promise holds. */
@@ -64,14 +77,6 @@ export class GatheringFuture<T> extends Future<T> {
   }
 }
 
-/**
- * Marks, on a coroutine object, the Task one gather call made for it, so that an argument passed
- * twice is wrapped once without a Map lookup per child (the common case has no duplicates).
- */
-const GATHER_TASK = Symbol("asyncio-ts.gather.task");
-/** Promises may be frozen, so the Futures wrapping them are remembered here instead. */
-const wrappedBy = new WeakMap<object, Future<unknown>>();
-
 function isOptions(value: unknown): value is GatherOptions {
   if (typeof value !== "object" || value === null || value instanceof Future || isCoroutine(value)) return false;
   if (typeof (value as { then?: unknown }).then === "function") return false;
@@ -97,21 +102,6 @@ function childOf(arg: unknown, index: number, loop: EventLoop | null): Future<un
   );
 }
 
-/** The child this gather call (identified by `marker`) already made for `arg`, if any. */
-function duplicateOf(arg: unknown, marker: object): Future<unknown> | undefined {
-  if (arg instanceof Future) return arg._gatherMarker === marker ? arg : undefined;
-  if (typeof arg !== "object" || arg === null) return undefined;
-  const fut = isCoroutine(arg) ? (arg as { [GATHER_TASK]?: Future<unknown> })[GATHER_TASK] : wrappedBy.get(arg);
-  return fut !== undefined && fut._gatherMarker === marker ? fut : undefined;
-}
-
-function remember(arg: unknown, fut: Future<unknown>, marker: object): void {
-  fut._gatherMarker = marker;
-  if (arg === fut) return;
-  if (isCoroutine(arg)) (arg as { [GATHER_TASK]?: Future<unknown> })[GATHER_TASK] = fut;
-  else wrappedBy.set(arg as object, fut);
-}
-
 /** @internal The shared implementation of gather and gatherAll. */
 function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): GatheringFuture<unknown[]> {
   const n = args.length;
@@ -130,9 +120,10 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
 
   const onChildDone = (fut: Future<unknown>): void => {
     nfinished++;
-    const out = outer as GatheringFuture<unknown[]>;
-    if (out._state !== PENDING) {
-      // Mark the child's exception as retrieved: the gather already reported its outcome.
+    const out = outer;
+    // No outer: a later argument was refused and gather() threw, so nobody will see this child's
+    // outcome (CPython bpo-46672). Either way, mark its exception as retrieved.
+    if (out === null || out._state !== PENDING) {
       if (fut._state === FAILED) fut._markRetrieved();
       return;
     }
@@ -170,16 +161,30 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
     }
   };
 
+  // The same awaitable passed twice is wrapped once. Futures are recognised by a marker field;
+  // coroutines and promises through a map that lives only as long as this call.
+  const seen = new Map<object, Future<unknown>>();
   for (let i = 0; i < n; i++) {
     const arg = args[i];
-    let fut = duplicateOf(arg, marker);
+    const isFut = arg instanceof Future;
+    let fut: Future<unknown> | undefined = isFut
+      ? arg._gatherMarker === marker
+        ? arg
+        : undefined
+      : typeof arg === "object" && arg !== null
+        ? seen.get(arg)
+        : undefined;
     if (fut === undefined) {
       fut = childOf(arg, i, loop);
       if (loop === null) loop = fut._loop;
       else if (fut._loop !== loop) {
-        throw new TypeError(`gather() argument ${i + 1} is bound to another event loop than the earlier ones`);
+        // asyncio raises ValueError here too (through ensure_future's loop check).
+        throw new ValueError(
+          `gather() argument ${i + 1} is bound to another event loop than the earlier ones: gather awaitables of one loop`,
+        );
       }
-      remember(arg, fut, marker);
+      if (isFut) fut._gatherMarker = marker;
+      else seen.set(arg as object, fut);
       nfuts++;
       if (fut._state !== PENDING) done.push(fut);
       else fut._addCallback(onChildDone);
@@ -201,13 +206,19 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
  * `{ returnExceptions: true }` as the last argument, errors take their child's place in the
  * results instead. Cancelling the gather cancels every child not yet done.
  *
+ * Two options go beyond asyncio: `limit` runs at most that many of the coroutines at a time, and
+ * `signal` (an AbortSignal) cancels the gather when aborted.
+ *
  * Compared with `Promise.all`: children are lazily started Tasks that can be cancelled, and
  * `returnExceptions` is `Promise.allSettled` without the wrapper objects.
  *
  * @example
  * const [a, b] = yield* asyncio.gather(coro1(), coro2()); // typed [string, number]
  * const settled = yield* asyncio.gather(coro1(), coro2(), { returnExceptions: true });
- * @throws {TypeError} when an argument is not awaitable (the message names its position).
+ * const pages = yield* asyncio.gather(...urls.map(fetchPage), { limit: 10, signal });
+ * @throws {TypeError} when an argument is not awaitable (the message names its position), or
+ *   `limit` is not a number or `signal` not an AbortSignal.
+ * @throws {ValueError} when `limit` is not a positive integer, or the Futures belong to different loops.
  * @see asyncio.gather
  */
 export function gather<const A extends readonly Awaitable<unknown>[]>(...aws: A): GatheringFuture<GatherResults<A>>;
@@ -215,12 +226,16 @@ export function gather<const A extends readonly Awaitable<unknown>[]>(
   ...args: [...A, GatherOptions & { returnExceptions: true }]
 ): GatheringFuture<GatherSettled<A>>;
 export function gather<const A extends readonly Awaitable<unknown>[]>(
+  ...args: [...A, GatherOptions & { returnExceptions?: false }]
+): GatheringFuture<GatherResults<A>>;
+export function gather<const A extends readonly Awaitable<unknown>[]>(
   ...args: [...A, GatherOptions]
 ): GatheringFuture<GatherResults<A> | GatherSettled<A>>;
 export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   const last = args[args.length - 1];
   if (args.length > 0 && isOptions(last)) {
     args.pop();
+    if (last.limit !== undefined || last.signal !== undefined) return _gatherExtended(args, last, "gather");
     return gatherArray(args, Boolean(last.returnExceptions));
   }
   return gatherArray(args, false);
@@ -238,7 +253,11 @@ export function gatherAll<T>(
   aws: Iterable<Awaitable<T>>,
   options: GatherOptions & { returnExceptions: true },
 ): GatheringFuture<(T | Error)[]>;
-export function gatherAll<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): GatheringFuture<T[]>;
+export function gatherAll<T>(
+  aws: Iterable<Awaitable<T>>,
+  options?: GatherOptions & { returnExceptions?: false },
+): GatheringFuture<T[]>;
+export function gatherAll<T>(aws: Iterable<Awaitable<T>>, options: GatherOptions): GatheringFuture<(T | Error)[]>;
 export function gatherAll<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): GatheringFuture<unknown[]> {
   if (aws === null || typeof (aws as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
     throw new TypeError(`gatherAll() expects an array or iterable of awaitables, got ${describe(aws)}`);
@@ -249,5 +268,8 @@ export function gatherAll<T>(aws: Iterable<Awaitable<T>>, options?: GatherOption
     );
   }
   const list = Array.isArray(aws) ? aws : Array.from(aws);
+  if (options !== undefined && (options.limit !== undefined || options.signal !== undefined)) {
+    return _gatherExtended(list, options, "gatherAll");
+  }
   return gatherArray(list, Boolean(options?.returnExceptions));
 }

@@ -13,6 +13,7 @@
 
 import { isCoroutine, isCoroutineFunction, type Coroutine } from "./coroutines.ts";
 import {
+  _getDefaultExecutorFactory,
   _getDefaultTaskFactory,
   _getRunningLoop,
   _setRunningLoop,
@@ -25,7 +26,9 @@ import {
   type TaskFactory,
   type TaskOptions,
 } from "./events.ts";
-import { RuntimeError, ValueError } from "./exceptions.ts";
+import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import type { Executor } from "./executors/executor.ts";
+import type { SendArgs, TaskRef, WorkerArgs, WorkerFunction, WorkerResult } from "./executors/task-ref.ts";
 import { Future, isFuture } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 import { TimerHeap } from "./internal/heap.ts";
@@ -93,6 +96,8 @@ export class BaseEventLoop implements LoopInternals {
   #stopped: (() => void) | null = null;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
+  #defaultExecutor: Executor | null = null;
+  #executorShutdownCalled = false;
 
   constructor() {
     this.setDebug(envDebug());
@@ -241,9 +246,14 @@ export class BaseEventLoop implements LoopInternals {
       }
       this._unretrieved.clear();
     }
-    this.#ready.clear();
+    this.#ready.release();
     for (const handle of this.#timers.clear()) handle._scheduled = false;
     this.#timerCancelledCount = 0;
+    // As asyncio's close(): let the default executor go without waiting for it.
+    this.#executorShutdownCalled = true;
+    const executor = this.#defaultExecutor;
+    this.#defaultExecutor = null;
+    executor?.shutdown({ wait: false });
   }
 
   isRunning(): boolean {
@@ -262,6 +272,58 @@ export class BaseEventLoop implements LoopInternals {
     this.#debug = Boolean(enabled);
     if (this.#debug && this._unretrieved === null) this._unretrieved = new Set();
     else if (!this.#debug) this._unretrieved = null;
+  }
+
+  // ---- executors -------------------------------------------------------------------------------
+
+  runInExecutor<F extends WorkerFunction>(
+    executor: Executor | null,
+    fn: TaskRef<F>,
+    ...args: SendArgs<WorkerArgs<F>>
+  ): Future<WorkerResult<F>> {
+    this.#checkClosed();
+    if (executor === null || executor === undefined) {
+      if (this.#executorShutdownCalled) {
+        throw new RuntimeError("Executor shutdown has been called: pass an executor of your own to runInExecutor()");
+      }
+      executor = this.#defaultExecutor ??= _getDefaultExecutorFactory()();
+    }
+    // BaseExecutor can bind the Future to this loop even when it is not running yet.
+    const submitOn = (executor as { _submit?: unknown })._submit;
+    if (typeof submitOn === "function") return submitOn.call(executor, this, fn, args);
+    return executor.submit(fn, ...args);
+  }
+
+  setDefaultExecutor(executor: Executor): void {
+    const candidate = executor as Partial<Executor> | null;
+    if (typeof candidate?.submit !== "function" || typeof candidate.shutdown !== "function") {
+      throw new TypeError(
+        `executor must be an Executor (a ThreadPoolExecutor, a ProcessPoolExecutor...), got ${describe(executor)}`,
+      );
+    }
+    this.#defaultExecutor = executor;
+  }
+
+  *shutdownDefaultExecutor(timeout?: number | null): Coroutine<void> {
+    this.#executorShutdownCalled = true;
+    const executor = this.#defaultExecutor;
+    if (executor === null) return;
+    const waiting = this.createTask(executor.shutdown({ wait: true }));
+    if (timeout === undefined || timeout === null) return yield* waiting;
+    let expired = false;
+    const timer = this.callLater(timeout, () => {
+      expired = true;
+      waiting.cancel();
+    });
+    try {
+      yield* waiting;
+    } catch (error) {
+      if (!expired || !(error instanceof CancelledError)) throw error;
+      // The workers finish their jobs on their own; only the waiting stops, as in asyncio.
+      process.emitWarning(`The executor did not finish joining its workers within ${timeout} seconds.`, "RuntimeWarning");
+    } finally {
+      timer.cancel();
+    }
   }
 
   // ---- errors ----------------------------------------------------------------------------------
@@ -432,7 +494,6 @@ export class BaseEventLoop implements LoopInternals {
         this.callExceptionHandler({ message: `Exception in callback ${describe(ready.current)}`, exception });
       }
     }
-    ready.compact();
   }
 
   #dropCancelledTimers(): void {

@@ -1,12 +1,16 @@
 // run() and Runner: the entry point that owns a loop from creation to close.
 
+import { _enterRunner, _leaveRunner } from "./ambient.ts";
 import { isCoroutine, type Coroutine } from "./coroutines.ts";
 import { _getRunningLoop, type EventLoop } from "./events.ts";
-import { RuntimeError } from "./exceptions.ts";
+import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./exceptions.ts";
 import { describe } from "./internal/format.ts";
 import { newEventLoop } from "./loop.ts";
 import { allTasks, type Task } from "./tasks.ts";
 import { gatherAll } from "./gather.ts";
+
+/** Seconds `close()` waits for the default executor's jobs, as asyncio's `constants.THREAD_JOIN_TIMEOUT`. */
+const THREAD_JOIN_TIMEOUT = 300;
 
 /** Options for `run()` and `new Runner()`. */
 export interface RunOptions {
@@ -19,6 +23,10 @@ export interface RunOptions {
 /**
  * Runs coroutines on one loop that it creates lazily and closes in `close()`, cancelling whatever
  * is still pending first. `run()` is a Runner used once.
+ *
+ * While `run()` runs, Ctrl-C is handled as asyncio does: when the program has no SIGINT listener
+ * of its own, the first SIGINT cancels the main Task (its `finally` blocks run) and `run()` then
+ * rejects with `KeyboardInterrupt`; a second SIGINT stops the loop at once with it.
  *
  * @example
  * const runner = new asyncio.Runner();
@@ -34,6 +42,7 @@ export class Runner {
   #options: RunOptions;
   #loop: EventLoop | null = null;
   #state: "initialized" | "closed" = "initialized";
+  #interruptCount = 0;
 
   constructor(options: RunOptions = {}) {
     this.#options = options;
@@ -46,20 +55,26 @@ export class Runner {
       const factory = this.#options.loopFactory ?? newEventLoop;
       this.#loop = factory();
       if (this.#options.debug !== undefined) this.#loop.setDebug(this.#options.debug);
+      // Like Python's Runner setting the thread's event loop: while this loop runs, plain async code
+      // (Node callbacks, promise reactions) that makes Futures and Tasks binds them to it.
+      _enterRunner(this.#loop);
     }
     return this.#loop;
   }
 
   /**
-   * Run `coro` to completion on the Runner's loop and resolve with its result.
+   * Run `coro` to completion on the Runner's loop and resolve with its result. Misuse throws at
+   * once, as in Python, rather than returning a rejected promise.
    *
-   * @throws {TypeError} when `coro` is not a coroutine.
-   * @throws {RuntimeError} when called from code a loop is running (await the coroutine there).
+   * @throws {ValueError} when `coro` is not a coroutine (asyncio raises ValueError here too).
+   * @throws {RuntimeError} when called from code a loop is running (await the coroutine there),
+   *   or when the Runner is closed.
+   * @throws {KeyboardInterrupt} (as the rejection) when SIGINT interrupted the main Task.
    */
-  async run<T>(coro: Coroutine<T>): Promise<T> {
+  run<T>(coro: Coroutine<T>): Promise<T> {
     if (!isCoroutine(coro)) {
       const hint = typeof coro === "function" ? `; call it: ${describe(coro)}() returns the coroutine` : "";
-      throw new TypeError(`a coroutine was expected, got ${describe(coro)}${hint}`);
+      throw new ValueError(`a coroutine was expected, got ${describe(coro)}${hint}`);
     }
     if (_getRunningLoop() !== null) {
       coro.return(undefined as T);
@@ -67,12 +82,51 @@ export class Runner {
         "Runner.run() cannot be called from a running event loop: use 'yield*' to await the coroutine",
       );
     }
-    const loop = this.getLoop();
-    const task = loop.createTask(coro);
-    return loop.runUntilComplete(task);
+    let loop: EventLoop;
+    try {
+      loop = this.getLoop();
+    } catch (error) {
+      coro.return(undefined as T);
+      throw error;
+    }
+    return this.#runMain(loop, loop.createTask(coro));
   }
 
-  /** Cancel the tasks still pending, let them finish, and close the loop. */
+  async #runMain<T>(loop: EventLoop, task: Task<T>): Promise<T> {
+    // Like asyncio, take over SIGINT only from the default behaviour, never from the program's own listener.
+    const onSigint =
+      typeof process === "object" && process.listenerCount("SIGINT") === 0 ? () => this.#onSigint(loop, task) : null;
+    if (onSigint !== null) process.on("SIGINT", onSigint);
+    this.#interruptCount = 0;
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (error) {
+      if (this.#interruptCount > 1) throw new KeyboardInterrupt();
+      // The interrupt's cancellation, not one the program requested itself, ended the main Task.
+      if (error instanceof CancelledError && this.#interruptCount > 0 && task.uncancel() === 0) {
+        throw new KeyboardInterrupt();
+      }
+      throw error;
+    } finally {
+      if (onSigint !== null) process.off("SIGINT", onSigint);
+    }
+  }
+
+  #onSigint(loop: EventLoop, task: Task<unknown>): void {
+    this.#interruptCount++;
+    if (this.#interruptCount === 1 && !task.done()) {
+      // Cancelling schedules the Task's wake-up, which wakes a loop waiting on its host timer.
+      task.cancel();
+      return;
+    }
+    // A second Ctrl-C: the program did not stop in time, so stop the loop; run() rejects at once.
+    loop.stop();
+  }
+
+  /**
+   * Cancel the tasks still pending and let them finish, shut the default executor down (waiting
+   * up to 300 s for its jobs), and close the loop.
+   */
   async close(): Promise<void> {
     if (this.#state === "closed") return;
     const loop = this.#loop;
@@ -80,8 +134,10 @@ export class Runner {
     if (loop === null) return;
     try {
       await cancelAllTasks(loop);
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
     } finally {
       loop.close();
+      _leaveRunner(loop);
       this.#loop = null;
     }
   }
@@ -106,7 +162,8 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
 /**
  * Run `main` on a new event loop and resolve with what it returns (or reject with what it
  * throws). When `main` is done, every Task still pending is cancelled and awaited, then the loop is
- * closed. This is a program's entry point, as `asyncio.run(main())` is in Python.
+ * closed. This is a program's entry point, as `asyncio.run(main())` is in Python. Ctrl-C cancels
+ * `main` and rejects with `KeyboardInterrupt`, as described on `Runner`.
  *
  * @example
  * function* main() {
@@ -117,7 +174,8 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * @throws {RuntimeError} when called from code a loop is running.
  * @see asyncio.run
  */
-export async function run<T>(main: Coroutine<T>, options: RunOptions = {}): Promise<T> {
+export function run<T>(main: Coroutine<T>, options: RunOptions = {}): Promise<T> {
+  // Misuse throws here, at the call site, so that a coroutine calling run() by mistake fails at once.
   if (_getRunningLoop() !== null) {
     if (isCoroutine(main)) main.return(undefined as T);
     throw new RuntimeError(
@@ -125,8 +183,12 @@ export async function run<T>(main: Coroutine<T>, options: RunOptions = {}): Prom
     );
   }
   const runner = new Runner(options);
+  return closeAfter(runner, runner.run(main));
+}
+
+async function closeAfter<T>(runner: Runner, outcome: Promise<T>): Promise<T> {
   try {
-    return await runner.run(main);
+    return await outcome;
   } finally {
     await runner.close();
   }

@@ -26,6 +26,9 @@ import { _abortTaskSignal, _cancelOnAbort, _renewTaskSignal, _taskSignal } from 
 
 let taskCounter = 0;
 
+/** The built-in addDoneCallback, to tell when a Future subclass overrides it. */
+const futureAddDoneCallback = Future.prototype.addDoneCallback;
+
 function stepTask(task: Task<unknown>): void {
   task._step(undefined, false);
 }
@@ -85,14 +88,17 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._coro = coro;
     this._name = options.name === undefined ? ++taskCounter : String(options.name);
     const loop = this._loop;
+    const eager = options.eagerStart === true && _getRunningLoop() === loop;
+    // Schedule before registering, as asyncio does: a Task whose step could not be scheduled must
+    // not stay in allTasks() forever.
+    if (!eager) loop._callSoon(stepTask, this as Task<unknown>);
     const head = loop._tasks;
     if (head !== null) {
       this._nextTask = head;
       head._prevTask = this;
     }
     loop._tasks = this as Task<unknown>;
-    if (options.eagerStart === true && _getRunningLoop() === loop) this.#eagerStart(loop);
-    else loop._callSoon(stepTask, this as Task<unknown>);
+    if (eager) this.#eagerStart(loop);
     if (options.signal !== undefined) _cancelOnAbort(this as Task<unknown>, options.signal);
   }
 
@@ -174,9 +180,18 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     throw new RuntimeError("Task does not support setException(): throw from the coroutine instead");
   }
 
+  /** Describe the Task as asyncio does: `<Task pending name='Task-1' wait_for=<Future pending>>`. */
   override toString(): string {
-    const waiting = this._futWaiter !== null && this._state === PENDING ? ` wait_for=${this._futWaiter}` : "";
-    return `<Task ${this._stateInfo()} name='${this.getName()}'${waiting}>`;
+    // The state word, then the name, then the result or exception (asyncio's _task_repr_info).
+    const info = this._stateInfo();
+    const space = info.indexOf(" ");
+    let state = space < 0 ? info : info.slice(0, space);
+    const outcome = space < 0 ? "" : info.slice(space);
+    const pending = this._state === PENDING;
+    // A pending Task with outstanding cancellation requests shows as "cancelling".
+    if (pending && this._numCancelsRequested > 0) state = "cancelling";
+    const waiting = this._futWaiter !== null && pending ? ` wait_for=${this._futWaiter}` : "";
+    return `<Task ${state} name='${this.getName()}'${waiting}${outcome}${this._callbacksInfo()}>`;
   }
 
   // ---- the step ---------------------------------------------------------------------------------
@@ -265,7 +280,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
         this.#throwLater(new RuntimeError(`Task cannot await on itself: ${this}`));
       } else {
         yielded._blocking = false;
-        yielded._addCallback(this);
+        // A Future subclass that overrides addDoneCallback is registered with through it, as asyncio
+        // does; the built-in Futures take the Task itself as their waiter, with no closure.
+        if (yielded.addDoneCallback === futureAddDoneCallback) yielded._addCallback(this);
+        else yielded.addDoneCallback(() => this._wakeup());
         this._futWaiter = yielded;
         if (this._mustCancel && yielded.cancel(this._cancelMessage)) this._mustCancel = false;
       }

@@ -1,6 +1,9 @@
 // VirtualTimeLoop: an event loop whose clock jumps to the next timer instead of waiting for it.
 
 import { BaseEventLoop } from "../loop.ts";
+// The loop builds Tasks through the factory tasks.ts registers; a program that imports only
+// asyncio-ts/testing must still be able to run coroutines.
+import "../tasks.ts";
 
 /**
  * An event loop on virtual time: whenever nothing is ready and no wrapped host promise is
