@@ -23,7 +23,9 @@ export function summarizeProfile(profile, top = 20) {
   const lines = [`${"self %".padStart(7)} ${"self ms".padStart(9)}  function (file:line)`];
   for (const [key, us] of rows) {
     const [name, where] = key.split("\t");
-    lines.push(`${((us / total) * 100).toFixed(1).padStart(6)}% ${(us / 1000).toFixed(1).padStart(9)}  ${name}${where ? ` (${where})` : ""}`);
+    lines.push(
+      `${((us / total) * 100).toFixed(1).padStart(6)}% ${(us / 1000).toFixed(1).padStart(9)}  ${name}${where ? ` (${where})` : ""}`,
+    );
   }
   lines.push(`${"100%".padStart(7)} ${(total / 1000).toFixed(1).padStart(9)}  total sampled`);
   return lines.join("\n");

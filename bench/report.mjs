@@ -123,18 +123,55 @@ export function formatConsole(result) {
     if (w === "W4") {
       const setups = rowsOf(result, w).filter((c) => c.status === "ok" && c.system === "asyncio-ts");
       if (setups.length > 0) {
-        lines.push(`asyncio-ts start-up of the N sleeping tasks: ${setups.map((c) => `${num(c.setup.median)} µs/task at ${nfmt(c.n)}`).join(", ")}`);
+        lines.push(
+          `asyncio-ts start-up of the N sleeping tasks: ${setups.map((c) => `${num(c.setup.median)} µs/task at ${nfmt(c.n)}`).join(", ")}`,
+        );
       }
     }
   }
   return lines.join("\n");
 }
 
+/**
+ * asyncio-ts at a glance: per workload and N, its median and its ratio to Promise.all, Bluebird,
+ * Effect and CPython (below 1 is faster than them). Rows are arrays of cells, header first.
+ */
+export function glance(result) {
+  const cell = (w, n, s) => result.cells.find((c) => c.workload === w && c.n === n && c.system === s);
+  const vs = (ours, w, n, s) => {
+    const peer = cell(w, n, s);
+    return peer?.status === "ok" ? ratio(ours.stats.median / peer.stats.median) : "—";
+  };
+  const rows = [["workload", "N", "asyncio-ts", "× Promise.all", "× Bluebird", "× Effect", "× CPython"]];
+  for (const w of Object.keys(WORKLOADS)) {
+    for (const ours of rowsOf(result, w).filter((c) => c.system === "asyncio-ts")) {
+      if (ours.status !== "ok") {
+        rows.push([w, nfmt(ours.n), statusText(ours), "", "", "", ""]);
+        continue;
+      }
+      const value = `${num(ours.stats.median)} ${w === "W5" ? "B" : "µs"}`;
+      const ratios = ["native", "bluebird", "effect", "cpython"].map((s) => vs(ours, w, ours.n, s));
+      rows.push([w, nfmt(ours.n), value, ...ratios]);
+    }
+  }
+  return rows;
+}
+
+export function formatGlance(result) {
+  const rows = glance(result);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((v, i) => (i < 2 ? pad(v, widths[i]) : pad(v, widths[i], true))).join("  ");
+  return ["", "asyncio-ts at a glance (ratios: its median over theirs; below 1 is faster)", ...rows.map(line)].join(
+    "\n",
+  );
+}
+
 const PEERS = ["effection", "effect", "bluebird", "p-map"];
 
 /** Each target of issue 7, checked against this run: `met` true/false, or null when not measured. */
 export function checkTargets(result) {
-  const cell = (w, n, s) => result.cells.find((c) => c.workload === w && c.n === n && c.system === s && c.status === "ok");
+  const cell = (w, n, s) =>
+    result.cells.find((c) => c.workload === w && c.n === n && c.system === s && c.status === "ok");
   const ours = (w) => result.cells.filter((c) => c.workload === w && c.system === "asyncio-ts" && c.status === "ok");
   const targets = [];
 
@@ -168,14 +205,18 @@ export function checkTargets(result) {
   targets.push({
     target: "W1–W6 faster than Effection, Effect, Bluebird and p-map at N ≥ 10⁴",
     met: compared === 0 ? null : losses.length === 0,
-    detail: compared === 0 ? "" : losses.length === 0 ? `${compared} comparisons, all won` : `slower in ${losses.join("; ")}`,
+    detail:
+      compared === 0 ? "" : losses.length === 0 ? `${compared} comparisons, all won` : `slower in ${losses.join("; ")}`,
   });
 
   const timers = result.hostTimers?.["asyncio-ts"];
   targets.push({
     target: "W3 one host timer for any number of sleeping tasks",
     met: timers === undefined ? null : timers === 1,
-    detail: timers === undefined ? "" : `${timers} active at N = ${nfmt(result.hostTimersN)} (Promise.all: ${result.hostTimers?.native ?? "—"})`,
+    detail:
+      timers === undefined
+        ? ""
+        : `${timers} active at N = ${nfmt(result.hostTimersN)} (Promise.all: ${result.hostTimers?.native ?? "—"})`,
   });
   const w3 = cell("W3", 1_000_000, "asyncio-ts");
   const w3n = cell("W3", 1_000_000, "native");
@@ -192,7 +233,9 @@ export function checkTargets(result) {
   targets.push({
     target: "W4 cancelling costs less per task than Bluebird's and Effect's cancellation",
     met: w4vs.length === 0 ? null : w4vs.every(([c, p]) => c.stats.median < p.stats.median),
-    detail: w4vs.map(([c, p, peer]) => `${ratio(c.stats.median / p.stats.median)} ${labelOf(result, peer)} at ${nfmt(c.n)}`).join(", "),
+    detail: w4vs
+      .map(([c, p, peer]) => `${ratio(c.stats.median / p.stats.median)} ${labelOf(result, peer)} at ${nfmt(c.n)}`)
+      .join(", "),
   });
 
   const w5 = ours("W5");
@@ -206,12 +249,17 @@ export function checkTargets(result) {
 
 export function formatTargets(targets) {
   const mark = (met) => (met === null ? "not measured" : met ? "met" : "MISSED");
-  return ["", "Targets (issue 7)", ...targets.map((t) => `  [${mark(t.met)}] ${t.target}${t.detail ? `: ${t.detail}` : ""}`)].join("\n");
+  return [
+    "",
+    "Targets (issue 7)",
+    ...targets.map((t) => `  [${mark(t.met)}] ${t.target}${t.detail ? `: ${t.detail}` : ""}`),
+  ].join("\n");
 }
 
 /** docs/performance.md from a full run. */
 export function renderDocs(result) {
   const m = result.meta;
+  const c = m.config;
   const out = [];
   out.push(
     "# Performance",
@@ -231,13 +279,26 @@ export function renderDocs(result) {
     `- CPU: ${m.machine.cpu}, ${m.machine.cores} cores; ${m.machine.memoryGiB} GiB RAM; ${m.machine.os}`,
     `- Load average (1 min) at start and end: ${m.loadavg.start.toFixed(2)} and ${m.loadavg.end.toFixed(2)}. The machine is shared: read ratios and medians, never a lone absolute time.`,
     `- Node ${m.versions.node}, ${m.versions.python ? `CPython ${m.versions.python}` : "CPython not found (its columns are empty)"}`,
-    `- Peers: ${Object.entries(m.versions.peers).map(([k, v]) => `${k} ${v ?? "(not installed)"}`).join(", ")}`,
+    `- Peers: ${Object.entries(m.versions.peers)
+      .map(([k, v]) => `${k} ${v ?? "(not installed)"}`)
+      .join(", ")}`,
+    "",
+    "## At a glance",
+    "",
+    "asyncio-ts's median per task, and its ratio to each peer's median at the same N (below 1 is faster).",
+    "",
+    ...glance(result).flatMap((row, i) => {
+      const line = `| ${row.join(" | ")} |`;
+      return i === 0 ? [line, "|---|---:|---:|---:|---:|---:|---:|"] : [line];
+    }),
     "",
     "## Targets",
     "",
     "| target | status | measured |",
     "|---|---|---|",
-    ...checkTargets(result).map((t) => `| ${t.target} | ${t.met === null ? "not measured" : t.met ? "met" : "**missed**"} | ${t.detail || "—"} |`),
+    ...checkTargets(result).map(
+      (t) => `| ${t.target} | ${t.met === null ? "not measured" : t.met ? "met" : "**missed**"} | ${t.detail || "—"} |`,
+    ),
     "",
     "## Results",
     "",
@@ -249,7 +310,13 @@ export function renderDocs(result) {
   for (const w of Object.keys(WORKLOADS)) {
     const rows = rowsOf(result, w);
     if (rows.length === 0) continue;
-    out.push("", `### ${w}: ${WORKLOADS[w]}`, "", `| N | system | median ${unitOf(w)} | min | max | × Promise.all | × CPython |`, "|---:|---|---:|---:|---:|---:|---:|");
+    out.push(
+      "",
+      `### ${w}: ${WORKLOADS[w]}`,
+      "",
+      `| N | system | median ${unitOf(w)} | min | max | × Promise.all | × CPython |`,
+      "|---:|---|---:|---:|---:|---:|---:|",
+    );
     for (const c of rows) {
       if (c.status === "n/a" && c.system !== "asyncio-ts") continue;
       const label = c.system === "asyncio-ts" ? "**asyncio-ts**" : labelOf(result, c.system);
@@ -257,10 +324,19 @@ export function renderDocs(result) {
         out.push(`| ${nfmt(c.n)} | ${label} | ${statusText(c).replaceAll("|", "\\|")} | | | | |`);
         continue;
       }
-      out.push(`| ${nfmt(c.n)} | ${label} | ${num(c.stats.median)} | ${num(c.stats.min)} | ${num(c.stats.max)} | ${ratio(c.vsPromise)} | ${ratio(c.vsCPython)} |`);
+      out.push(
+        `| ${nfmt(c.n)} | ${label} | ${num(c.stats.median)} | ${num(c.stats.min)} | ${num(c.stats.max)} | ${ratio(c.vsPromise)} | ${ratio(c.vsCPython)} |`,
+      );
     }
     if (w === "W3" && result.hostTimers) {
-      out.push("", `Host timers active during the sleep (N = ${nfmt(result.hostTimersN)}, \`process.getActiveResourcesInfo()\`): ${Object.entries(result.hostTimers).map(([id, c]) => `${labelOf(result, id)} ${c}`).join(", ")}.`);
+      out.push(
+        "",
+        `Host timers active during the sleep (N = ${nfmt(result.hostTimersN)}, \`process.getActiveResourcesInfo()\`): ${Object.entries(
+          result.hostTimers,
+        )
+          .map(([id, c]) => `${labelOf(result, id)} ${c}`)
+          .join(", ")}.`,
+      );
     }
     const forms = result.systems.filter((s) => s.forms?.[w]).map((s) => `- ${s.label}: ${s.forms[w]}`);
     out.push("", "Forms measured:", "", ...forms);
@@ -269,11 +345,12 @@ export function renderDocs(result) {
     "",
     "## Method",
     "",
-    `- Sizes N = ${result.meta.config.ns.map(nfmt).join(", ")} (W5 at ${nfmt(result.meta.config.w5N)}). Each system runs each workload at each N in a fresh process (\`node --expose-gc --max-old-space-size=8192\`, \`NODE_ENV=production\`, no debug switches), after a warm-up run at a smaller N in the same process, then ${result.meta.config.runs} measured runs (${result.meta.config.runsLarge} at N = 10⁶, ${result.meta.config.runsW6Large} for W6 at 10⁶) with a full GC before each. Systems run one after the other, never at the same time.`,
+    `- Sizes N = ${c.ns.map(nfmt).join(", ")} (W5 at ${nfmt(c.w5N)}). Each system runs each workload at each N in a fresh process (\`node --expose-gc --max-old-space-size=8192\`, \`NODE_ENV=production\`, no debug switches), after a warm-up run at a smaller N in the same process, then ${c.runs} measured runs (${c.runsLarge} at N = 10⁶, ${c.runsW6Large} for W6 at 10⁶) with a full GC before each. Systems run one after the other, never at the same time.`,
+    `- Time budget: fewer runs (at least one) where a cell's runs would take over ${c.cellSeconds} s, and a peer whose single run would take over ${c.maxRunSeconds} s, predicted from its cost at the smaller N, is skipped and marked so; asyncio-ts and Promise.all are never skipped. The "runs" behind each median are in \`bench/results/latest.json\`.`,
     "- The clock starts before the N coroutines (promises, effects, operations) are made and stops when the results are in hand, inside each system's own entry point (`asyncio.run`, an async function, `Effect.runPromise`, Effection's `run`, a Bluebird coroutine, `asyncio.run` in CPython).",
     "- Every run is checked before it counts: results in argument order, every `finally` ran and the gather ended cancelled (W4), every task pending when the heap is measured (W5), never more than 100 children at once (W6). A system that fails a check reports an error instead of a number.",
     "- W5 measures `process.memoryUsage().heapUsed` after two `gc()` calls with all N tasks pending, minus the same before they were made, in a process of its own per run (CPython: `tracemalloc` after `gc.collect()`).",
-    "- The W3 host-timer count samples `process.getActiveResourcesInfo()` once per host turn during a separate, untimed run.",
+    `- The W3 host-timer count samples \`process.getActiveResourcesInfo()\` once per host turn during a separate, untimed run at N = ${nfmt(result.hostTimersN)} whose tasks sleep 1 s (long enough for all of them to be asleep at once).`,
     "- Peers get their idiomatic fastest form (listed under each table); asyncio-ts is imported from `dist/`, built by `tsc` right before the run, the code users get.",
     "- asyncio-ts's W6 needs gather's `limit` option; a build without it reports W6 as n/a.",
     "",

@@ -20,7 +20,17 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { checkTargets, formatConsole, formatTargets, num, perTask, renderDocs, stats, summarize, unitOf } from "./report.mjs";
+import {
+  checkTargets,
+  formatConsole,
+  formatTargets,
+  num,
+  perTask,
+  renderDocs,
+  stats,
+  summarize,
+  unitOf,
+} from "./report.mjs";
 import { summarizeProfile } from "./profile.mjs";
 import { BENCH_DIR, depsInstalled, depVersion, findPython, runWorker, SYSTEMS, WORKLOADS } from "./systems.mjs";
 
@@ -47,7 +57,13 @@ const { values: flags } = parseArgs({
   },
 });
 
-const list = (s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : null);
+const list = (s) =>
+  s
+    ? s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : null;
 const partial = flags.quick || Boolean(flags.only || flags.systems || flags.n);
 
 if (flags["docs-only"]) {
@@ -58,7 +74,9 @@ if (flags["docs-only"]) {
   process.exit(0);
 }
 if (flags["write-docs"] && partial) {
-  console.error("--write-docs needs a full run: drop --quick, --only, --systems and --n (docs must show one whole run)");
+  console.error(
+    "--write-docs needs a full run: drop --quick, --only, --systems and --n (docs must show one whole run)",
+  );
   process.exit(2);
 }
 
@@ -156,12 +174,23 @@ async function execute(system, plan) {
   if (plan.length === 0) return [];
   const report = await runWorker(system, ["--plan", JSON.stringify(plan)], { python, timeoutMs });
   if (report.failed) {
-    return plan.map((step) => ({ workload: step.workload, n: step.n, system: system.id, status: "error", error: report.failed }));
+    return plan.map((step) => ({
+      workload: step.workload,
+      n: step.n,
+      system: system.id,
+      status: "error",
+      error: report.failed,
+    }));
   }
   labels.set(system.id, report.label);
   forms.set(system.id, report.forms);
   // A step that a crash cut short is missing from the report: say so rather than drop it.
-  const missing = (step) => ({ workload: step.workload, n: step.n, status: "error", error: "the process ended before this step" });
+  const missing = (step) => ({
+    workload: step.workload,
+    n: step.n,
+    status: "error",
+    error: "the process ended before this step",
+  });
   return plan.map((step, i) => ({ system: system.id, ...(report.cells[i] ?? missing(step)) }));
 }
 
@@ -169,7 +198,9 @@ function progress(cell) {
   const label = labels.get(cell.system) ?? cell.system;
   const where = `${cell.workload} N=${cell.n.toLocaleString("en-US")} ${label}`;
   if (cell.probe === "hostTimers") {
-    console.error(`  ${where}: ${cell.status === "ok" ? `${cell.hostTimers} host timers during the sleep` : cell.status}`);
+    console.error(
+      `  ${where}: ${cell.status === "ok" ? `${cell.hostTimers} host timers during the sleep` : cell.status}`,
+    );
     return;
   }
   if (cell.status !== "ok") {
@@ -259,7 +290,10 @@ const result = {
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`,
     durationS: (Date.now() - started) / 1000,
     build: flags["build-status"],
-    git: { commit: git("rev-parse", "--short", "HEAD") || "unknown", dirty: git("status", "--porcelain", "--", "src").length > 0 },
+    git: {
+      commit: git("rev-parse", "--short", "HEAD") || "unknown",
+      dirty: git("status", "--porcelain", "--", "src").length > 0,
+    },
     asyncioTs: { version: JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")).version },
     machine: {
       cpu: os.cpus()[0]?.model ?? "unknown",
@@ -283,7 +317,15 @@ const result = {
 
 summarize(cells);
 console.log(formatConsole(result));
+console.log(formatGlance(result));
 console.log(formatTargets(checkTargets(result)));
+const cores = os.cpus().length;
+if (Math.max(loadStart, result.meta.loadavg.end) > cores) {
+  console.log(
+    `\nnote: the load average reached ${Math.max(loadStart, result.meta.loadavg.end).toFixed(1)} on ${cores} cores: ` +
+      "other processes competed for the CPU, so these numbers carry their noise (compare ratios, rerun when quiet)",
+  );
+}
 mkdirSync(RESULTS, { recursive: true });
 // The stats are derived data: latest.json keeps the raw runs, and the docs recompute from them.
 const raw = { ...result, cells: cells.map(({ stats: _s, setup: _u, vsPromise: _p, vsCPython: _c, ...rest }) => rest) };
@@ -295,26 +337,37 @@ if (flags["write-docs"]) {
   console.log("wrote docs/performance.md");
 }
 
-/** Profile asyncio-ts on the chosen workloads and print the functions with the most self time. */
+/** Profile asyncio-ts (or --systems) on the chosen workloads and print the functions with the most self time. */
 async function profile() {
-  const system = SYSTEMS[0];
   const targets = list(flags.only) ?? ["W1", "W2"];
   const sizes = list(flags.n)?.map(Number) ?? [1_000_000];
   mkdirSync(RESULTS, { recursive: true });
+  const chosen = SYSTEMS.filter((s) => !s.python && (wantedSystems ?? ["asyncio-ts"]).includes(s.id));
   for (const workload of targets) {
     for (const n of sizes) {
-      const name = `asyncio-ts-${workload}-${n}.cpuprofile`;
-      const nodeFlags = ["--cpu-prof", `--cpu-prof-dir=${BENCH_DIR}results`, `--cpu-prof-name=${name}`, "--cpu-prof-interval=100"];
-      const plan = [{ workload, n, runs: 1, warmupN: warmupFor(workload, n) }];
-      const report = await runWorker(system, ["--plan", JSON.stringify(plan)], { nodeFlags, timeoutMs });
-      const cell = report.cells?.[0];
-      if (report.failed || cell.status !== "ok") {
-        console.error(`${workload} N=${n}: ${report.failed ?? JSON.stringify(cell)}`);
-        continue;
-      }
-      const ms = cell.runs[0].ms;
-      console.log(`\nasyncio-ts ${workload} at N = ${n.toLocaleString("en-US")}: ${num((ms * 1000) / n)} µs/task; bench/results/${name}`);
-      console.log(summarizeProfile(JSON.parse(readFileSync(new URL(name, RESULTS), "utf8"))));
+      for (const system of chosen) await profileOne(system, workload, n);
     }
   }
+}
+
+async function profileOne(system, workload, n) {
+  const name = `${system.id}-${workload}-${n}.cpuprofile`;
+  const nodeFlags = [
+    "--cpu-prof",
+    `--cpu-prof-dir=${BENCH_DIR}results`,
+    `--cpu-prof-name=${name}`,
+    "--cpu-prof-interval=100",
+  ];
+  const plan = [{ workload, n, runs: 1, warmupN: warmupFor(workload, n) }];
+  const report = await runWorker(system, ["--plan", JSON.stringify(plan)], { nodeFlags, timeoutMs });
+  const cell = report.cells?.[0];
+  if (report.failed || cell.status !== "ok") {
+    console.error(`${system.id} ${workload} N=${n}: ${report.failed ?? JSON.stringify(cell)}`);
+    return;
+  }
+  const cost = num(perTask(workload, n, cell.runs[0]));
+  console.log(
+    `\n${report.label} ${workload} at N = ${n.toLocaleString("en-US")}: ${cost} ${unitOf(workload)}; bench/results/${name}`,
+  );
+  console.log(summarizeProfile(JSON.parse(readFileSync(new URL(name, RESULTS), "utf8"))));
 }

@@ -64,7 +64,16 @@ export function findPython() {
 /** The environment of a measured process: no debug switches that would slow any system down. */
 export function cleanEnv(extra = {}) {
   const env = { ...process.env, NODE_ENV: "production", ...extra };
-  for (const key of ["NODE_OPTIONS", "ASYNCIO_TS_DEBUG", "BLUEBIRD_DEBUG", "BLUEBIRD_LONG_STACK_TRACES", "BLUEBIRD_WARNINGS", "PYTHONASYNCIODEBUG", "PYTHONDEVMODE", "PYTHONTRACEMALLOC"]) {
+  for (const key of [
+    "NODE_OPTIONS",
+    "ASYNCIO_TS_DEBUG",
+    "BLUEBIRD_DEBUG",
+    "BLUEBIRD_LONG_STACK_TRACES",
+    "BLUEBIRD_WARNINGS",
+    "PYTHONASYNCIODEBUG",
+    "PYTHONDEVMODE",
+    "PYTHONTRACEMALLOC",
+  ]) {
     delete env[key];
   }
   return env;
@@ -80,7 +89,10 @@ const HEAP_MB = 8192;
 export function runWorker(system, args, { python = null, nodeFlags = [], env = {}, timeoutMs = 300_000 } = {}) {
   const [cmd, argv] = system.python
     ? [python.executable, [CPYTHON_SCRIPT, ...args]]
-    : [process.execPath, ["--expose-gc", `--max-old-space-size=${HEAP_MB}`, ...nodeFlags, WORKER, "--system", system.id, ...args]];
+    : [
+        process.execPath,
+        ["--expose-gc", `--max-old-space-size=${HEAP_MB}`, ...nodeFlags, WORKER, "--system", system.id, ...args],
+      ];
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -3,7 +3,8 @@
 //   node --expose-gc bench/worker.mjs --system asyncio-ts --workloads W1 --n 100000 --runs 5
 //   node --expose-gc bench/worker.mjs --system native --plan '[{"workload":"W3","n":1000,"probeTimers":true}]'
 //
-// A plan lists what to run, in order: { workload, n, runs, warmupN, probeTimers, exitAfterMeasure };
+// A plan lists what to run, in order: { workload, n, runs, warmupN, probeTimers, probeSleepMs,
+// exitAfterMeasure, holdSeconds };
 // the flags make a plan of every workload at every size. `exitAfterMeasure` (W5, last in a plan)
 // prints the heap measurement and exits while the tasks still sleep.
 //
@@ -29,7 +30,10 @@ const { values: opts } = parseArgs({
 /** W6's shape, fixed by the issue: at most 100 children at once, each sleeping 1 ms. */
 const W6_LIMIT = 100;
 const W6_SLEEP_MS = 1;
-/** W3 sleeps 10 ms; the host-timer probe sleeps longer so that every task is surely asleep at once. */
+/**
+ * W3 sleeps 10 ms; the host-timer probe sleeps longer so that every task is surely asleep at once,
+ * even on a loaded machine where making 10,000 of them takes a good part of a second.
+ */
 const W3_SLEEP_MS = 10;
 const PROBE_SLEEP_MS = 1000;
 
@@ -69,10 +73,12 @@ function check(workload, count, r, warmup = false) {
       if (r.cancelled !== true) return "the gather did not end cancelled";
       return null;
     case "W5":
-      if (!warmup && r.pending !== count) return `${r.pending} of ${count} tasks were pending when the heap was measured`;
+      if (!warmup && r.pending !== count)
+        return `${r.pending} of ${count} tasks were pending when the heap was measured`;
       return r.results === undefined ? null : checkResults(r.results, count);
     case "W6":
-      if (!(r.maxActive > 0 && r.maxActive <= W6_LIMIT)) return `${r.maxActive} children ran at once (limit ${W6_LIMIT})`;
+      if (!(r.maxActive > 0 && r.maxActive <= W6_LIMIT))
+        return `${r.maxActive} children ran at once (limit ${W6_LIMIT})`;
       return checkResults(r.results, count);
     default:
       return checkResults(r.results, count);
@@ -91,7 +97,11 @@ function emit(cells) {
 }
 
 /** Run one workload at `count` and check it. W5 reports through `measured`, which may end the process. */
-async function runOnce(workload, count, { hold = holdSeconds, exitAfterMeasure = false, warmup = false, w3SleepMs = W3_SLEEP_MS } = {}) {
+async function runOnce(
+  workload,
+  count,
+  { hold = holdSeconds, exitAfterMeasure = false, warmup = false, w3SleepMs = W3_SLEEP_MS } = {},
+) {
   let measurement = null;
   const ctx = {
     limit: W6_LIMIT,
@@ -102,7 +112,11 @@ async function runOnce(workload, count, { hold = holdSeconds, exitAfterMeasure =
       measurement = m;
       if (exitAfterMeasure) {
         const problem = check(workload, count, m);
-        const cell = { workload, n: count, ...(problem ? { status: "error", error: problem } : { status: "ok", runs: [metrics(m)] }) };
+        const cell = {
+          workload,
+          n: count,
+          ...(problem ? { status: "error", error: problem } : { status: "ok", runs: [metrics(m)] }),
+        };
         emit([...cells, cell]);
         process.exit(0);
       }
@@ -116,19 +130,21 @@ async function runOnce(workload, count, { hold = holdSeconds, exitAfterMeasure =
   return outcome;
 }
 
-async function measure({ workload, n, runs = 1, warmupN = 0, probeTimers = false, exitAfterMeasure = false }) {
+async function measure(step) {
+  const { workload, n, runs = 1, warmupN = 0, probeTimers = false, probeSleepMs = PROBE_SLEEP_MS } = step;
+  const { exitAfterMeasure = false, holdSeconds: hold = holdSeconds } = step;
   if (mod.unavailable[workload] !== undefined || typeof mod[workload] !== "function") {
     return { status: "n/a", reason: mod.unavailable[workload] ?? "not implemented" };
   }
   try {
-    if (warmupN > 0) await runOnce(workload, Math.min(warmupN, n), { hold: Math.min(holdSeconds, 0.1), warmup: true });
+    if (warmupN > 0) await runOnce(workload, Math.min(warmupN, n), { hold: Math.min(hold, 0.1), warmup: true });
     if (probeTimers) {
       const stop = sampleHostTimers();
-      await runOnce(workload, n, { w3SleepMs: PROBE_SLEEP_MS });
+      await runOnce(workload, n, { w3SleepMs: probeSleepMs });
       return { status: "ok", hostTimers: stop() };
     }
     const list = [];
-    for (let r = 0; r < runs; r++) list.push(metrics(await runOnce(workload, n, { exitAfterMeasure })));
+    for (let r = 0; r < runs; r++) list.push(metrics(await runOnce(workload, n, { exitAfterMeasure, hold })));
     return { status: "ok", runs: list };
   } catch (error) {
     return { status: "error", error: error instanceof Error ? error.stack : String(error) };

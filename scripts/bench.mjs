@@ -15,7 +15,9 @@ function run(cmd, argv, options = {}) {
 
 // The peers are bench/'s devDependencies, never the library's: the root npm install stays lean.
 const { devDependencies = {} } = JSON.parse(readFileSync(`${bench}/package.json`, "utf8"));
-const missing = Object.keys(devDependencies).filter((name) => !existsSync(`${bench}/node_modules/${name}/package.json`));
+const missing = Object.keys(devDependencies).filter(
+  (name) => !existsSync(`${bench}/node_modules/${name}/package.json`),
+);
 if (missing.length > 0) {
   console.error(`installing the bench's own dependencies (missing: ${missing.join(", ")})`);
   const install = existsSync(`${bench}/package-lock.json`) ? "ci" : "install";

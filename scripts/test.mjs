@@ -34,7 +34,7 @@ const only = process.argv.slice(2);
 if (only.length === 0) {
   step("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
   // Biome once stalled for minutes on this machine; bound it.
-  step("lint", "timeout", ["300", "npx", "biome", "check", "src", "test", "test-d", "examples", "scripts"]);
+  step("lint", "timeout", ["300", "npx", "biome", "check", "src", "test", "test-d", "examples", "scripts", "bench"]);
 }
 const files = only.length > 0 ? only : findTests("test");
 if (files.length === 0) {

@@ -77,7 +77,13 @@ export class AsCompletedIterator<T> implements Iterator<Coroutine<T>, undefined>
     return yield* this.#nextFuture();
   }
 
-  /** Iterate with `for await` from async code, getting each Future once it is done. */
+  /**
+   * Iterate with `for await` from async code, getting each Future once it is done.
+   *
+   * TypeScript types the loop variable as the Future's result type, because it assumes the values
+   * of async iteration are never thenables; `await f` is right either way, and
+   * `f as unknown as Future<T>` restores the type to compare it with your Tasks or call its methods.
+   */
   [Symbol.asyncIterator](): AsyncIterator<Future<T>, undefined> {
     return {
       next: async (): Promise<IteratorResult<Future<T>, undefined>> => {

@@ -31,8 +31,7 @@ export function createEagerTaskFactory(customTaskConstructor: TaskConstructor): 
       `createEagerTaskFactory() expects a Task class (Task or a subclass), got ${describe(customTaskConstructor)}`,
     );
   }
-  return (loop, coro, options) =>
-    new customTaskConstructor(coro, { loop, name: options.name, eagerStart: true });
+  return (loop, coro, options) => new customTaskConstructor(coro, { loop, name: options.name, eagerStart: true });
 }
 
 /**

@@ -266,8 +266,8 @@ export class BaseExceptionGroup<E = unknown> extends AggregateError {
    *
    * @see BaseExceptionGroup.derive
    */
-  derive<F>(exceptions: Iterable<F | BaseExceptionGroup<F>>): BaseExceptionGroup<F> {
-    return new BaseExceptionGroup<F>(this.message, exceptions);
+  derive(exceptions: Iterable<unknown>): BaseExceptionGroup {
+    return new BaseExceptionGroup(this.message, exceptions);
   }
 
   /** Describe the group as Python's `str()` does: its message and how many errors it holds. */

@@ -360,6 +360,8 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   #heap: T[] = [];
   #seqs: number[] = [];
   #nextSeq = 0;
+  /** Scratch space for `_get`: the heap positions the sinking item passes through. */
+  #path: number[] = [];
 
   /**
    * @param options the maxsize (a number, or `{ maxsize, comparator }`).
@@ -404,13 +406,46 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     seqs[slot] = seq;
   }
 
+  /**
+   * Remove the lowest item from the heap.
+   *
+   * @throws whatever the comparator throws; the queue is then unchanged.
+   */
   protected override _get(): T {
     const heap = this.#heap;
     const seqs = this.#seqs;
     const top = heap[0] as T;
-    const last = heap.pop() as T;
-    const lastSeq = seqs.pop() as number;
-    if (heap.length > 0) this.#siftDown(last, lastSeq);
+    const n = heap.length - 1;
+    if (n > 0) {
+      // The last item moves to the root and sinks. Find its path first and move items after, so
+      // that a comparator that throws leaves the heap intact.
+      const last = heap[n] as T;
+      const lastSeq = seqs[n] as number;
+      const path = this.#path;
+      path.length = 0;
+      for (let i = 0; ; ) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        const right = child + 1;
+        if (right < n && this.#less(heap[right] as T, seqs[right] as number, heap[child] as T, seqs[child] as number)) {
+          child = right;
+        }
+        if (!this.#less(heap[child] as T, seqs[child] as number, last, lastSeq)) break;
+        path.push(child);
+        i = child;
+      }
+      let hole = 0;
+      for (let k = 0; k < path.length; k++) {
+        const child = path[k] as number;
+        heap[hole] = heap[child] as T;
+        seqs[hole] = seqs[child] as number;
+        hole = child;
+      }
+      heap[hole] = last;
+      seqs[hole] = lastSeq;
+    }
+    heap.length = n;
+    seqs.length = n;
     return top;
   }
 
@@ -425,31 +460,5 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   #less(a: T, seqA: number, b: T, seqB: number): boolean {
     const c = this.#compare(a, b);
     return c < 0 || (!(c > 0) && seqA < seqB);
-  }
-
-  /** Move `item` down from the root to its place. */
-  #siftDown(item: T, seq: number): void {
-    const heap = this.#heap;
-    const seqs = this.#seqs;
-    const n = heap.length;
-    let i = 0;
-    try {
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= n) break;
-        const right = child + 1;
-        if (right < n && this.#less(heap[right] as T, seqs[right] as number, heap[child] as T, seqs[child] as number)) {
-          child = right;
-        }
-        if (!this.#less(heap[child] as T, seqs[child] as number, item, seq)) break;
-        heap[i] = heap[child] as T;
-        seqs[i] = seqs[child] as number;
-        i = child;
-      }
-    } finally {
-      // Even when a comparator throws, no item is lost: the hole gets the item being placed.
-      heap[i] = item;
-      seqs[i] = seq;
-    }
   }
 }

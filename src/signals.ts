@@ -54,11 +54,10 @@ function checkSignal(signal: unknown, caller: string): asserts signal is AbortSi
   }
 }
 
-/** The cancel message an abort reason gives: its message, or the reason itself when it is a string. */
+/** The cancel message for an abort, as gather's `signal` option words it: the reason's message, or the reason itself. */
 function abortMessage(reason: unknown): string | undefined {
-  if (typeof reason === "string") return reason;
-  if (reason instanceof Error) return reason.message;
-  return undefined;
+  if (reason === undefined) return undefined;
+  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /**

@@ -102,7 +102,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
       // and the parent is interrupted at its next await.
       if (parent.cancelling() > 0) {
         parent.uncancel();
-        void 0;
+        parent.cancel();
       }
       const errors = this.#errors;
       this.#errors = [];
@@ -180,7 +180,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
       // Interrupt whatever the body awaits now; aexit withdraws this cancellation with uncancel().
       this.#abort();
       this.#parentCancelRequested = true;
-      void 0;
+      parent.cancel();
     }
   };
 }

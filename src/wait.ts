@@ -7,14 +7,14 @@ import { FAILED, Future, PENDING } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 
 /** `wait()` returns when any Future finishes or is cancelled. @see asyncio.FIRST_COMPLETED */
-export const FIRST_COMPLETED = "FIRST_COMPLETED";
+export const FIRST_COMPLETED = "FIRST_COMPLETED" as const;
 /**
  * `wait()` returns when any Future finishes by raising, or when all are done.
  * @see asyncio.FIRST_EXCEPTION
  */
-export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION" as const;
 /** `wait()` returns when all Futures are done (the default). @see asyncio.ALL_COMPLETED */
-export const ALL_COMPLETED = "ALL_COMPLETED";
+export const ALL_COMPLETED = "ALL_COMPLETED" as const;
 
 /** When `wait()` returns: one of `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`. */
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;

@@ -5,6 +5,16 @@ import * as asyncio from "asyncio-ts";
 import { CancelledError, type Coroutine, type Future, TimeoutError } from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
 
+/**
+ * The Future a `for await` loop variable really holds. TypeScript 6 types that variable as the
+ * awaited value when the iterated values are thenables (as Futures are), so the tests check the
+ * runtime value and restore its type.
+ */
+function futureOf<T>(value: unknown): Future<T> {
+  assert.ok(value instanceof asyncio.Future, "for await yields the Futures themselves");
+  return value as Future<T>;
+}
+
 function* steps<T>(n: number, value: T): Coroutine<T> {
   for (let i = 0; i < n; i++) yield* asyncio.sleep(0);
   return value;
@@ -19,7 +29,8 @@ describe("asCompleted", () => {
       const fromPromise = Promise.resolve("p");
       async function consume(): Promise<unknown[]> {
         const seen: unknown[] = [];
-        for await (const f of asyncio.asCompleted([a, b, steps(2, "c"), fromPromise])) {
+        for await (const value of asyncio.asCompleted([a, b, steps(2, "c"), fromPromise])) {
+          const f = futureOf<string>(value);
           seen.push(f === a ? "task a" : f === b ? "task b" : f.result());
         }
         return seen;
@@ -43,7 +54,7 @@ describe("asCompleted", () => {
     const consumer = (async () => {
       const seen: unknown[] = [];
       try {
-        for await (const f of asyncio.asCompleted([a, b], { timeout: 0.2 })) seen.push(f.result());
+        for await (const f of asyncio.asCompleted([a, b], { timeout: 0.2 })) seen.push(futureOf(f).result());
       } catch (error) {
         seen.push(error);
       }
@@ -65,10 +76,10 @@ describe("asCompleted", () => {
       async function consume(): Promise<unknown[]> {
         const seen: unknown[] = [];
         for await (const f of it) {
-          seen.push(f.result());
+          seen.push(futureOf(f).result());
           break;
         }
-        for await (const f of it) seen.push(f.result());
+        for await (const f of it) seen.push(futureOf(f).result());
         return seen;
       }
       return yield* asyncio.wrap(consume());

@@ -25,7 +25,6 @@ describe("eager tasks", () => {
       log.push(`${name} resumed`);
       return name;
     }
-    // biome-ignore lint/correctness/useYield: a coroutine that completes in its eager step.
     function* quick(name: string): Coroutine<string> {
       log.push(`${name} quick`);
       return name;
@@ -63,7 +62,6 @@ describe("eager tasks", () => {
     function* value(i: number): Coroutine<number> {
       return i;
     }
-    // biome-ignore lint/correctness/useYield: a coroutine that fails in its eager step.
     function* fails(): Coroutine<number> {
       throw new RangeError("eager failure");
     }
@@ -83,7 +81,6 @@ describe("eager tasks", () => {
     const loop = new VirtualTimeLoop();
     loop.setTaskFactory(asyncio.eagerTaskFactory);
     let ran = false;
-    // biome-ignore lint/correctness/useYield: records that its first step ran.
     function* mark(): Coroutine<void> {
       ran = true;
     }

@@ -40,13 +40,16 @@ describe("gather with limit", () => {
     );
     assert.deepEqual(results, [0, 1, 2, 3, 4]);
     // 0 and 1 at once; 2 when 1 ends (t=1); 3 when 2 ends (t=2.5); 4 when 0 ends (t=3).
-    assert.deepEqual([...starts], [
-      [0, 0],
-      [1, 0],
-      [2, 1],
-      [3, 2.5],
-      [4, 3],
-    ]);
+    assert.deepEqual(
+      [...starts],
+      [
+        [0, 0],
+        [1, 0],
+        [2, 1],
+        [3, 2.5],
+        [4, 3],
+      ],
+    );
     assert.equal(loop.time(), 5);
   });
 
@@ -125,11 +128,9 @@ describe("gather with limit", () => {
   it("counts a never-started coroutine's slot as cancelled when only those are pending", async () => {
     const loop = new VirtualTimeLoop();
     let bStarted = false;
-    // biome-ignore lint/correctness/useYield: finishes in its first step.
     function* a(): Coroutine<string> {
       return "a";
     }
-    // biome-ignore lint/correctness/useYield: must never run.
     function* b(): Coroutine<string> {
       bStarted = true;
       return "b";

@@ -78,7 +78,10 @@ describe("gather with signal", () => {
     const outcome = await runVirtual(
       (function* () {
         loop.callLater(1, () => controller.abort("stop"));
-        const g = asyncio.gather(slowToStop(), asyncio.sleep(10), { signal: controller.signal, returnExceptions: true });
+        const g = asyncio.gather(slowToStop(), asyncio.sleep(10), {
+          signal: controller.signal,
+          returnExceptions: true,
+        });
         const outcome = yield* outcomeOf(g);
         return [outcome, loop.time()] as const;
       })(),
@@ -92,7 +95,6 @@ describe("gather with signal", () => {
     const loop = new VirtualTimeLoop();
     loop.setTaskFactory(asyncio.eagerTaskFactory);
     let started = false;
-    // biome-ignore lint/correctness/useYield: must never run, even with eager tasks.
     function* child(): Coroutine<void> {
       started = true;
     }
@@ -174,7 +176,9 @@ describe("gather with signal", () => {
     function* main(): Coroutine<void> {
       assert.throws(
         () => asyncio.gather(asyncio.sleep(0), { signal: { aborted: false } as unknown as AbortSignal }),
-        (e) => e instanceof TypeError && /option signal must be an AbortSignal.*new AbortController\(\)\.signal/.test(e.message),
+        (e) =>
+          e instanceof TypeError &&
+          /option signal must be an AbortSignal.*new AbortController\(\)\.signal/.test(e.message),
       );
     }
     await runVirtual(main());

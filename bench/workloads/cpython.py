@@ -227,9 +227,10 @@ def main():
             return {"status": "n/a", "reason": "no host timers to count"}
         try:
             if step.get("warmupN", 0) > 0:
-                run_once(workload, min(step["warmupN"], n), min(args.w5_hold, 0.1), False, warmup=True)
+                run_once(workload, min(step["warmupN"], n), min(step.get("holdSeconds", args.w5_hold), 0.1), False, warmup=True)
             exit_after = step.get("exitAfterMeasure", False)
-            runs = [metrics(run_once(workload, n, args.w5_hold, exit_after)) for _ in range(step.get("runs", 1))]
+            hold = step.get("holdSeconds", args.w5_hold)
+            runs = [metrics(run_once(workload, n, hold, exit_after)) for _ in range(step.get("runs", 1))]
             return {"status": "ok", "runs": runs}
         except Exception as error:  # reported, never fatal: the other workloads still run
             return {"status": "error", "error": f"{type(error).__name__}: {error}"}

@@ -6,7 +6,9 @@ import { Concurrency, heapAfterGc, hostTurn, now, until } from "./common.mjs";
 export const label = "Effect";
 
 export const forms = {
-  W1: 'Effect.all(effects, { concurrency: "unbounded" }), each `Effect.succeed(i)`',
+  W1:
+    'Effect.all(effects, { concurrency: "unbounded" }), each `Effect.sync(() => i)` ' +
+    "(not `Effect.succeed(i)`: that is already an Exit, which Effect.all copies without running anything)",
   W2: "Effect.all unbounded, each `Effect.as(Effect.yieldNow, i)`",
   W3: "Effect.all unbounded, each `Effect.as(Effect.sleep(10), i)`",
   W4: "Effect.runFork(Effect.all unbounded) of `Effect.sleep(10_000)` with `Effect.ensuring`, then `Fiber.interrupt`",
@@ -30,7 +32,7 @@ function timedAll(n, make, concurrency) {
 }
 
 export function W1(n) {
-  return timedAll(n, (i) => Effect.succeed(i), "unbounded");
+  return timedAll(n, (i) => Effect.sync(() => i), "unbounded");
 }
 
 export function W2(n) {

@@ -112,11 +112,29 @@ function copyable(value: unknown, target: SendTarget): unknown {
   return problem === null ? value : `[not copied: ${problem.path === "" ? "it" : problem.path} ${problem.reason}]`;
 }
 
+/** Read a property whose getter may throw: a throwing getter must not stop the error from being reported. */
+function read(error: Error, key: string, fallback?: string): unknown {
+  try {
+    return (error as unknown as Record<string, unknown>)[key];
+  } catch {
+    return fallback;
+  }
+}
+
 function encode(thrown: unknown, target: SendTarget, depth: number, seen: Set<unknown>): ErrorEnvelope {
   if (!(thrown instanceof Error)) {
     const problem = findUnsendable(thrown, target);
     if (problem === null) {
-      return { asyncioTsError: 1, kind: "value", value: thrown, className: "", name: "", message: "", stack: undefined, fields: {} };
+      return {
+        asyncioTsError: 1,
+        kind: "value",
+        value: thrown,
+        className: "",
+        name: "",
+        message: "",
+        stack: undefined,
+        fields: {},
+      };
     }
     const where = problem.path === "" ? "" : ` (at ${problem.path})`;
     thrown = new SerializationError(
@@ -124,22 +142,15 @@ function encode(thrown: unknown, target: SendTarget, depth: number, seen: Set<un
       { path: problem.path },
     );
   }
-  const error = thrown as Error & { code?: unknown; errors?: unknown };
+  const error = thrown as Error;
   seen.add(error);
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(error)) {
-    if (!OWN_KEYS.has(key)) fields[key] = copyable((error as unknown as Record<string, unknown>)[key], target);
+    if (!OWN_KEYS.has(key)) fields[key] = copyable(read(error, key, "[not copied: reading it threw]"), target);
   }
-  let name: unknown;
-  let stack: unknown;
-  let message: unknown;
-  try {
-    name = error.name;
-    message = error.message;
-    stack = error.stack;
-  } catch {
-    // A throwing getter must not stop the error from being reported.
-  }
+  const name = read(error, "name");
+  const message = read(error, "message");
+  const stack = read(error, "stack");
   const envelope: {
     -readonly [K in keyof ErrorEnvelope]: ErrorEnvelope[K];
   } = {
@@ -147,18 +158,21 @@ function encode(thrown: unknown, target: SendTarget, depth: number, seen: Set<un
     kind: "error",
     className: (error.constructor as { name?: string } | undefined)?.name ?? "Error",
     name: typeof name === "string" ? name : "Error",
-    message: typeof message === "string" ? message : String(message),
+    message: typeof message === "string" ? message : message === undefined ? "" : String(message),
     stack: typeof stack === "string" ? stack : undefined,
     fields,
   };
-  if (error.code !== undefined) envelope.code = copyable(error.code, target);
+  const code = read(error, "code");
+  if (code !== undefined) envelope.code = copyable(code, target);
   if (depth < MAX_DEPTH) {
-    if ("cause" in error && error.cause !== undefined && !seen.has(error.cause)) {
-      envelope.cause = encode(error.cause, target, depth + 1, seen);
-    }
-    if (Array.isArray(error.errors)) {
-      envelope.errors = error.errors.map((member) =>
-        seen.has(member) ? encode(new Error("(circular reference)"), target, MAX_DEPTH, seen) : encode(member, target, depth + 1, seen),
+    const cause = read(error, "cause");
+    if (cause !== undefined && !seen.has(cause)) envelope.cause = encode(cause, target, depth + 1, seen);
+    const members = read(error, "errors");
+    if (Array.isArray(members)) {
+      envelope.errors = members.map((member) =>
+        seen.has(member)
+          ? encode(new Error("(circular reference)"), target, MAX_DEPTH, seen)
+          : encode(member, target, depth + 1, seen),
       );
     }
   }
@@ -195,11 +209,13 @@ function define(target: object, key: string, value: unknown, enumerable: boolean
  * @throws {TypeError} when `envelope` is not an envelope.
  */
 export function decodeError(envelope: ErrorEnvelope): unknown {
-  if (!isErrorEnvelope(envelope)) throw new TypeError(`decodeError() expects an error envelope, got ${describe(envelope)}`);
+  if (!isErrorEnvelope(envelope))
+    throw new TypeError(`decodeError() expects an error envelope, got ${describe(envelope)}`);
   if (envelope.kind === "value") return envelope.value;
   const cls = registry.get(envelope.className) ?? registry.get(envelope.name);
   const members = envelope.errors?.map(decodeError);
-  const aggregate = members !== undefined || (cls !== undefined && (cls === AggregateError || cls.prototype instanceof AggregateError));
+  const aggregate =
+    members !== undefined || (cls !== undefined && (cls === AggregateError || cls.prototype instanceof AggregateError));
   const base = aggregate ? AggregateError : Error;
   const args = aggregate ? [members ?? [], envelope.message] : [envelope.message];
   // Reflect.construct makes a real Error object (stack, util.inspect and all) whose prototype is

@@ -150,7 +150,7 @@ function checkRef(fn: unknown, method: string): asserts fn is TaskRef<WorkerFunc
   const hint =
     typeof fn === "function"
       ? `: functions cannot cross to a worker, refer to an exported one with asyncio.task(new URL("./module.js", import.meta.url), ${JSON.stringify(fn.name || "name")})`
-      : ": make one with asyncio.task(new URL(\"./module.js\", import.meta.url), \"name\")";
+      : ': make one with asyncio.task(new URL("./module.js", import.meta.url), "name")';
   throw new TypeError(`${method}() expects a task reference, got ${describe(fn)}${hint}`);
 }
 
@@ -239,7 +239,12 @@ export abstract class BaseExecutor implements Executor {
       return future;
     }
     const terminate = fn.terminateOnCancel ?? this.#terminateOnCancel;
-    future._call = { ref: fn, message: { module: fn.module, name: fn.name, args: sent.args }, transferList: sent.list, signal: undefined };
+    future._call = {
+      ref: fn,
+      message: { module: fn.module, name: fn.name, args: sent.args },
+      transferList: sent.list,
+      signal: undefined,
+    };
     future._terminateOnCancel = terminate;
     future._waitedOn = true;
     (loop as LoopInternals)._externalPending++;
@@ -342,7 +347,10 @@ export abstract class BaseExecutor implements Executor {
     }
   }
 
-  #prepare(fn: TaskRef<WorkerFunction>, args: readonly unknown[]): { args: unknown[]; list: readonly TransferListItem[] } | SerializationError {
+  #prepare(
+    fn: TaskRef<WorkerFunction>,
+    args: readonly unknown[],
+  ): { args: unknown[]; list: readonly TransferListItem[] } | SerializationError {
     let list = NOTHING_TO_MOVE;
     let values = args as unknown[];
     for (let i = 0; i < args.length; i++) {
@@ -350,7 +358,8 @@ export abstract class BaseExecutor implements Executor {
         if (values === args) values = [...args];
         const marked = args[i] as Transfer<unknown>;
         values[i] = marked.value;
-        if (this.#target === "thread") list = list === NOTHING_TO_MOVE ? [...marked.transferList] : [...list, ...marked.transferList];
+        if (this.#target === "thread")
+          list = list === NOTHING_TO_MOVE ? [...marked.transferList] : [...list, ...marked.transferList];
       }
     }
     const moved = list.length > 0 ? new Set<unknown>(list) : undefined;

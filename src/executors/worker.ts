@@ -5,6 +5,7 @@
 // pool, whose own handling would flatten it: every outcome becomes a Reply, errors as envelopes.
 // Keep its imports small; they are paid for in every worker that starts.
 
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { isMainThread, type TransferListItem } from "node:worker_threads";
@@ -36,17 +37,21 @@ const LOADER_CODES = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_MODULE_NOT_FOUN
 
 /**
  * Import a worker module. Under tsx on Node 20, worker threads inherit tsx's `require` hook but
- * not its `import` hooks, so a TypeScript module (or `./work.js` standing for `work.ts`) fails to
- * import there; `require` then loads it, as piscina itself loads modules. Anywhere else, and when
- * `require` fails too, the import's own error stands.
+ * not its `import` hooks, so a TypeScript module fails to import there, and so does `./work.js`
+ * standing for the `work.ts` beside it (which tsx's import hook resolves in the main thread and in
+ * child processes). `require` then loads it, the `.ts` sibling of a missing `.js` file included,
+ * as piscina itself loads modules. Anywhere else, and when `require` fails too, the import's own
+ * error stands.
  */
 async function importModule(module: string): Promise<Record<string, unknown>> {
   try {
     return (await import(module)) as Record<string, unknown>;
   } catch (error) {
     if (isMainThread || !LOADER_CODES.has((error as { code?: unknown } | null)?.code as string)) throw error;
+    let path = fileURLToPath(module);
+    if (!existsSync(path) && /\.[cm]?js$/.test(path)) path = path.replace(/js$/, "ts");
     try {
-      return createRequire(module)(fileURLToPath(module)) as Record<string, unknown>;
+      return createRequire(module)(path) as Record<string, unknown>;
     } catch {
       throw error;
     }

@@ -35,7 +35,6 @@ describe("test_eager_task_factory: EagerTaskFactoryLoopTests", () => {
     withEagerLoop(async (loop) => {
       const factory = loop.getTaskFactory();
       assert.notEqual(factory, null);
-      // biome-ignore lint/correctness/useYield: Python's `async def noop(): pass`.
       function* noop(): Coroutine<void> {}
       function* run(): Coroutine<void> {
         const t = loop.createTask(noop());
@@ -51,7 +50,6 @@ describe("test_eager_task_factory: EagerTaskFactoryLoopTests", () => {
   // cpython: test_eager_task_factory.EagerTaskFactoryLoopTests.test_await_future_during_eager_step
   it("completes a Future during the eager step, before createTask returns", () =>
     withEagerLoop(async (loop) => {
-      // biome-ignore lint/correctness/useYield: a coroutine that completes without suspending.
       function* setResult(fut: asyncio.Future<string>, val: string): Coroutine<void> {
         fut.setResult(val);
       }
@@ -154,7 +152,6 @@ describe("test_eager_task_factory: EagerTaskFactoryLoopTests", () => {
   it("lists a Task in allTasks() during its eager step and not once it completed there", () =>
     withEagerLoop(async (loop) => {
       let capturedAllTasks: Set<Task<unknown>> | null = null;
-      // biome-ignore lint/correctness/useYield: a coroutine that completes in its eager step.
       function* coro(): Coroutine<void> {
         capturedAllTasks = asyncio.allTasks();
       }

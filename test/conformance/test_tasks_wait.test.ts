@@ -25,7 +25,6 @@ import { VirtualTimeLoop } from "asyncio-ts/testing";
 
 type Loop = asyncio.EventLoop;
 
-// biome-ignore lint/correctness/useYield: an empty coroutine, Python's `async def once(): pass`.
 function* once(): Coroutine<void> {}
 
 /** Run the loop for the two iterations CPython's `test_utils.run_briefly` takes. */
@@ -146,7 +145,6 @@ describe("test_tasks: wait", () => {
   it("returns with FIRST_EXCEPTION at once when a Future has already failed", () =>
     withLoop(async (loop) => {
       const a = newTask(loop, asyncio.sleep(10.0));
-      // biome-ignore lint/correctness/useYield: a coroutine that raises before its first await.
       function* exc(): Coroutine<void> {
         throw new RangeError("err");
       }
@@ -555,7 +553,9 @@ describe("test_tasks: as_completed", () => {
     }
     try {
       const done: Future<number>[] = [];
-      for await (const f of asyncio.asCompleted([coro()])) done.push(f);
+      // TypeScript types the variable as the awaited value (a Future is thenable); it is the Task.
+      for await (const f of asyncio.asCompleted([coro()])) done.push(f as unknown as Future<number>);
+      assert.ok(done[0] instanceof Task);
       assert.equal(done.length, 1);
       assert.equal(done[0]?.getLoop(), asyncio.getEventLoop());
       assert.equal(done[0]?.result(), 42);

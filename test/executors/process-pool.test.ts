@@ -47,7 +47,7 @@ describe("ProcessPoolExecutor results", () => {
     assert.deepEqual(rich.map, new Map([["a", 1]]));
     assert.equal(rich.date.getTime(), 86_400_000);
     assert.equal(rich.big, 10n);
-    assert.equal(Buffer.from(echoed).toString(), "bytes");
+    assert.equal(Buffer.from(echoed as Uint8Array).toString(), "bytes");
   });
 
   it("copies a value marked with transfer(): memory cannot move between processes", async () => {

@@ -54,7 +54,7 @@ describe("ThreadPoolExecutor results", () => {
   it("map() with a limit keeps at most that many jobs in flight and still returns results in order", async () => {
     let most = 0;
     const results = await run(function* () {
-      const mapping = asyncio.createTask(pool.map(work.later, [50, 10, 30, 20, 40], { limit: 1 }));
+      const mapping = asyncio.createTask(pool.map(work.spin, [50, 10, 30, 20, 40], { limit: 1 }));
       while (!mapping.done()) {
         most = Math.max(most, pool.running + pool.waiting);
         yield* asyncio.sleep(0.002);
@@ -188,7 +188,8 @@ describe("ThreadPoolExecutor errors", () => {
   it("fails with a SerializationError naming the path of what cannot be copied in a result, never {}", async () => {
     const errors = await run(function* () {
       const out: unknown[] = [];
-      for (const ref of [work.returnFunction, work.returnUrl, work.returnPromiseInside]) {
+      const refs: asyncio.TaskRef<() => unknown>[] = [work.returnFunction, work.returnUrl, work.returnPromiseInside];
+      for (const ref of refs) {
         try {
           out.push(yield* pool.submit(ref));
         } catch (e) {
@@ -400,9 +401,13 @@ describe("ThreadPoolExecutor transfer", () => {
     const { port1, port2 } = new MessageChannel();
     const heard = new Promise((resolve) => port2.once("message", resolve));
     const [refused, sent] = await run(function* () {
-      return yield* asyncio.gather(pool.submit(work.postThrough, port1), pool.submit(work.postThrough, asyncio.transfer(port1)), {
-        returnExceptions: true,
-      });
+      return yield* asyncio.gather(
+        pool.submit(work.postThrough, port1),
+        pool.submit(work.postThrough, asyncio.transfer(port1)),
+        {
+          returnExceptions: true,
+        },
+      );
     });
     assert.ok(refused instanceof asyncio.SerializationError);
     assert.match(refused.message, /MessagePort that is not moved: pass it with transfer\(\)/);
@@ -420,7 +425,8 @@ describe("ThreadPoolExecutor shutdown", () => {
       yield* closed.shutdown();
       assert.throws(
         () => closed.submit(work.add, 1, 2),
-        (error: unknown) => error instanceof asyncio.RuntimeError && /was shut down: submit before shutdown/.test(error.message),
+        (error: unknown) =>
+          error instanceof asyncio.RuntimeError && /was shut down: submit before shutdown/.test(error.message),
       );
     });
   });

@@ -63,7 +63,8 @@ describe("the default executor", () => {
       yield* loop.shutdownDefaultExecutor();
       assert.throws(
         () => loop.runInExecutor(null, work.add, 1, 1),
-        (error: unknown) => error instanceof asyncio.RuntimeError && /Executor shutdown has been called/.test(error.message),
+        (error: unknown) =>
+          error instanceof asyncio.RuntimeError && /Executor shutdown has been called/.test(error.message),
       );
     });
   });
@@ -82,16 +83,14 @@ describe("the default executor", () => {
 
   it("lets the process exit by itself after run(), idle executors included", async () => {
     const fixture = fileURLToPath(new URL("../fixtures/exits-after-run.ts", import.meta.url));
-    const { code, stdout, stderr } = await new Promise<{ code: unknown; stdout: string; stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ["--conditions=asyncio-ts-source", "--import", "tsx", fixture],
-          { encoding: "utf8", timeout: 30_000 },
-          (error, out, err) => resolve({ code: error ? (error.code ?? error.signal) : 0, stdout: out, stderr: err }),
-        );
-      },
-    );
+    const { code, stdout, stderr } = await new Promise<{ code: unknown; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--conditions=asyncio-ts-source", "--import", "tsx", fixture],
+        { encoding: "utf8", timeout: 30_000 },
+        (error, out, err) => resolve({ code: error ? (error.code ?? error.signal) : 0, stdout: out, stderr: err }),
+      );
+    });
     assert.equal(code, 0, `the child did not exit cleanly by itself (a timeout kills it): ${stderr}`);
     assert.equal(stdout.trim(), "result 44");
   });

@@ -48,7 +48,8 @@ const rawLeaf: fc.Arbitrary<RawNode> = fc.record({
 });
 
 function rawGather(depth: number): fc.Arbitrary<RawNode> {
-  const child = depth <= 1 ? rawLeaf : fc.oneof({ weight: 3, arbitrary: rawLeaf }, { weight: 1, arbitrary: rawGather(depth - 1) });
+  const child =
+    depth <= 1 ? rawLeaf : fc.oneof({ weight: 3, arbitrary: rawLeaf }, { weight: 1, arbitrary: rawGather(depth - 1) });
   return fc.record({
     kind: fc.constant("gather" as const),
     limit: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
@@ -272,7 +273,10 @@ export async function checkTree(tree: GatherNode, interruption: Interruption, ea
   const horizon = interrupted ? interruption.at : prediction.end;
   assert.deepEqual(run.outcome, interrupted ? { cancelled: true } : prediction.outcome);
   const expectedStarted = [...prediction.leafStarts].filter(([, start]) => start < horizon).map(([id]) => id);
-  assert.deepEqual([...run.started].sort((a, b) => a - b), expectedStarted.sort((a, b) => a - b));
+  assert.deepEqual(
+    [...run.started].sort((a, b) => a - b),
+    expectedStarted.sort((a, b) => a - b),
+  );
   assert.deepEqual([...run.finallyRan].sort(), [...run.started].sort());
   const nodes: GatherNode[] = [tree];
   for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
