@@ -167,7 +167,10 @@ describe("Queue", () => {
         raised = error;
       }
       assert.ok(raised instanceof RuntimeError);
-      assert.match(raised.message, /^<Queue maxsize=0 tasks=1> is bound to a different event loop: create it inside the loop/);
+      assert.match(
+        raised.message,
+        /^<Queue maxsize=0 tasks=1> is bound to a different event loop: create it inside the loop/,
+      );
       // Non-blocking calls need no loop and still work.
       q.putNowait(2);
       assert.equal(q.getNowait(), 2);
