@@ -41,9 +41,7 @@ function* tour(): asyncio.Coroutine<void> {
     // 1. A concurrency limit: eight pages, at most three requests in flight at any time.
     const limit = new asyncio.Semaphore(3);
     const pages = Array.from({ length: 8 }, (_, i) => `/page/${i + 1}?ms=20`);
-    const bodies = yield* asyncio.gatherAll(
-      pages.map((path) => asyncio.using(limit, () => fetchText(base + path))),
-    );
+    const bodies = yield* asyncio.gatherAll(pages.map((path) => asyncio.using(limit, () => fetchText(base + path))));
     console.log(`limit: fetched ${bodies.length} pages, at most ${stats.maxActive} at a time; first: "${bodies[0]}"`);
 
     // 2. A timeout: a page that takes 10 s, given 0.1 s. The request is aborted, not left running.

@@ -96,15 +96,19 @@ export function setAmbientLoopFactory(factory: (() => EventLoop) | null): void {
  * process.once("SIGTERM", () => void asyncio.closeAmbientLoop());
  * @throws {RuntimeError} when called from code a loop is running.
  */
-export async function closeAmbientLoop(): Promise<void> {
+export function closeAmbientLoop(): Promise<void> {
+  // Misuse throws here, at the call site, as run() does.
   if (_getRunningLoop() !== null) {
     throw new RuntimeError("closeAmbientLoop() cannot be called from a running event loop: call it from async code");
   }
   const loop = ambient;
   const stopped = ambientStopped;
-  if (loop === null) return;
   ambient = null;
   ambientStopped = null;
+  return loop === null ? Promise.resolve() : shutDown(loop, stopped as Promise<void>);
+}
+
+async function shutDown(loop: EventLoop, stopped: Promise<void>): Promise<void> {
   try {
     const tasks = [...allTasks(loop)];
     for (const task of tasks) task.cancel();

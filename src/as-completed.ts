@@ -6,7 +6,14 @@ import { TimeoutError, ValueError } from "./exceptions.ts";
 import { Future, PENDING } from "./futures.ts";
 import type { AwaitedOf } from "./gather.ts";
 import { describe } from "./internal/format.ts";
-import { ensureFuture, type Awaitable } from "./tasks.ts";
+import { ensureFuture, type Awaitable, type Task } from "./tasks.ts";
+
+/**
+ * The Future `asCompleted()` hands back for an awaitable: a Task or Future as it was passed, a Task
+ * for a coroutine, a Future for a promise.
+ */
+export type CompletedOf<A> =
+  A extends Future<unknown> ? A : A extends Generator<unknown, infer T, never> ? Task<T> : Future<AwaitedOf<A>>;
 
 /** Options for `asCompleted()`. */
 export interface AsCompletedOptions {
@@ -27,9 +34,11 @@ function isThenable(value: unknown): boolean {
  * Futures themselves, or call `yield* it.anext()` in a coroutine for the same. All three share one
  * position, so an iteration left with `break` can be resumed.
  *
+ * @typeParam T the result type of the awaitables.
+ * @typeParam F the type of the Futures handed back: the Tasks and Futures as they were passed.
  * @see asyncio.as_completed
  */
-export class AsCompletedIterator<T> implements Iterator<Coroutine<T>, undefined>, AsyncIterable<Future<T>> {
+export class AsCompletedIterator<T, F = Future<T>> implements Iterator<Coroutine<T>, undefined>, AsyncIterable<F> {
   readonly #loop: EventLoop;
   readonly #todo: Set<Future<T>>;
   #todoLeft: number;
@@ -60,6 +69,7 @@ export class AsCompletedIterator<T> implements Iterator<Coroutine<T>, undefined>
     return { done: false, value: this.#nextResult() };
   }
 
+  /** Iterate with `for...of` in a coroutine; the iterator is the object itself, so it resumes. */
   [Symbol.iterator](): this {
     return this;
   }
@@ -71,10 +81,10 @@ export class AsCompletedIterator<T> implements Iterator<Coroutine<T>, undefined>
    *
    * @throws {TimeoutError} when the timeout passed before the next one finished.
    */
-  *anext(): Coroutine<Future<T> | undefined> {
+  *anext(): Coroutine<F | undefined> {
     if (this.#todoLeft === 0) return undefined;
     this.#todoLeft--;
-    return yield* this.#nextFuture();
+    return (yield* this.#nextFuture()) as F;
   }
 
   /**
@@ -84,9 +94,9 @@ export class AsCompletedIterator<T> implements Iterator<Coroutine<T>, undefined>
    * of async iteration are never thenables; `await f` is right either way, and
    * `f as unknown as Future<T>` restores the type to compare it with your Tasks or call its methods.
    */
-  [Symbol.asyncIterator](): AsyncIterator<Future<T>, undefined> {
+  [Symbol.asyncIterator](): AsyncIterator<F, undefined> {
     return {
-      next: async (): Promise<IteratorResult<Future<T>, undefined>> => {
+      next: async (): Promise<IteratorResult<F, undefined>> => {
         if (this.#todoLeft === 0) return { done: true, value: undefined };
         this.#todoLeft--;
         let f: Future<T> | null | undefined;
@@ -96,7 +106,7 @@ export class AsCompletedIterator<T> implements Iterator<Coroutine<T>, undefined>
           await getter;
         }
         if (f === null) throw timedOut();
-        return { done: false, value: f };
+        return { done: false, value: f as F };
       },
     };
   }
@@ -200,7 +210,7 @@ function timedOut(): TimeoutError {
 export function asCompleted<A extends Awaitable<unknown>>(
   aws: Iterable<A>,
   options: AsCompletedOptions = {},
-): AsCompletedIterator<AwaitedOf<A>> {
+): AsCompletedIterator<AwaitedOf<A>, CompletedOf<A>> {
   if (aws instanceof Future || isThenable(aws)) {
     throw new TypeError(`asCompleted() expects an iterable of awaitables, not ${describe(aws)}: pass [aw]`);
   }

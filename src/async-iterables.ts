@@ -11,7 +11,7 @@
 import type { Coroutine } from "./coroutines.ts";
 import { _getEventLoop, type EventLoop } from "./events.ts";
 import { CancelledError, QueueShutDown } from "./exceptions.ts";
-import { Future, wrap } from "./futures.ts";
+import { type Future, wrap } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 import type { Task } from "./tasks.ts";
 
@@ -221,7 +221,9 @@ export interface ToAsyncIterableOptions {
  */
 export function toAsyncIterable<T>(source: Gettable<T>, options: ToAsyncIterableOptions = {}): AsyncIterable<T> {
   if (typeof (source as { get?: unknown })?.get !== "function") {
-    throw new TypeError(`toAsyncIterable() expects a Queue or an object with a get() coroutine, got ${describe(source)}`);
+    throw new TypeError(
+      `toAsyncIterable() expects a Queue or an object with a get() coroutine, got ${describe(source)}`,
+    );
   }
   return drain(source, options);
 }

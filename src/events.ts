@@ -6,6 +6,8 @@ import type { Coroutine } from "./coroutines.ts";
 import type { Executor } from "./executors/executor.ts";
 import type { SendArgs, TaskRef, WorkerArgs, WorkerFunction, WorkerResult } from "./executors/task-ref.ts";
 import { describe } from "./internal/format.ts";
+import type { Instrument } from "./internal/instrument.ts";
+import { createdAt, type SourceFrame, sourceTracebackOf } from "./internal/source-traceback.ts";
 import { RuntimeError } from "./exceptions.ts";
 
 /**
@@ -20,6 +22,10 @@ export interface ExceptionContext {
   handle?: Handle;
   /** A short description of an object that no longer exists (a garbage-collected Future). */
   futureRepr?: string;
+  /** A short description of a garbage-collected Task ("Task was destroyed but it is pending!"). */
+  taskRepr?: string;
+  /** Where the object the report is about was created, oldest frame first (debug mode only). */
+  sourceTraceback?: readonly SourceFrame[];
   [key: string]: unknown;
 }
 
@@ -143,6 +149,16 @@ export class Handle {
     return this._cancelled;
   }
 
+  /**
+   * Where the callback was scheduled, oldest frame first, when the loop was in debug mode; null
+   * otherwise.
+   *
+   * @see asyncio.Handle._source_traceback
+   */
+  get _sourceTraceback(): readonly SourceFrame[] | null {
+    return sourceTracebackOf(this);
+  }
+
   /** @internal Run the callback, reporting (not propagating) what it throws. */
   _run(): void {
     const cb = this._callback as ((...args: unknown[]) => void) | null;
@@ -150,17 +166,19 @@ export class Handle {
     try {
       cb(...this._args);
     } catch (exception) {
+      const site = sourceTracebackOf(this);
       this._loop.callExceptionHandler({
         message: `Exception in callback ${describe(cb)}`,
         exception,
         handle: this,
+        ...(site !== null ? { sourceTraceback: site } : {}),
       });
     }
   }
 
   toString(): string {
     const state = this._cancelled ? " cancelled" : "";
-    return `<${this.constructor.name}${state} ${this._callback ? describe(this._callback) : ""}>`;
+    return `<${this.constructor.name}${state} ${this._callback ? describe(this._callback) : ""}${createdAt(this)}>`;
   }
 }
 
@@ -282,4 +300,6 @@ export interface LoopInternals extends HandleOwner {
   _wake(): void;
   /** Debug mode: remember a Future whose exception nobody has retrieved yet, or forget it. */
   _unretrieved: Set<Future<unknown>> | null;
+  /** Debug mode and tracing: what Futures and Tasks report to; null (the usual case) when both are off. */
+  _instrument: Instrument | null;
 }

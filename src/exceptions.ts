@@ -198,6 +198,7 @@ export class BaseExceptionGroup<E = unknown> extends AggregateError {
   /** The member errors, in order; nested groups stay nested. */
   declare readonly exceptions: readonly (E | BaseExceptionGroup<E>)[];
 
+  // biome-ignore lint/correctness/noUnreachableSuper: the ExceptionGroup path returns another object, touching no `this`.
   constructor(message: string, exceptions: Iterable<E | BaseExceptionGroup<E>>) {
     if (typeof message !== "string") {
       throw new TypeError(`an exception group's message must be a string, got ${describe(message)}`);
@@ -214,6 +215,7 @@ export class BaseExceptionGroup<E = unknown> extends AggregateError {
     const allExceptions = list.every(isException);
     if (new.target === BaseExceptionGroup && allExceptions) {
       // As Python's BaseExceptionGroup.__new__ does: a group of ordinary errors is an ExceptionGroup.
+      // biome-ignore lint/correctness/noConstructorReturn: this is that substitution.
       return new ExceptionGroup(message, list as Error[]) as unknown as BaseExceptionGroup<E>;
     }
     if (!allExceptions && (new.target === ExceptionGroup || new.target.prototype instanceof ExceptionGroup)) {
@@ -239,7 +241,9 @@ export class BaseExceptionGroup<E = unknown> extends AggregateError {
    * @throws {TypeError} when `condition` is none of those, or `derive` returns no exception group.
    * @see BaseExceptionGroup.split
    */
-  split<C extends SplitCondition>(condition: C): [BaseExceptionGroup<Matched<C, E>> | null, BaseExceptionGroup<E> | null] {
+  split<C extends SplitCondition>(
+    condition: C,
+  ): [BaseExceptionGroup<Matched<C, E>> | null, BaseExceptionGroup<E> | null] {
     const matcher = toMatcher(condition);
     const match: unknown[] = [];
     const rest: unknown[] = [];

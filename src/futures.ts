@@ -9,6 +9,8 @@
 import { _getEventLoop, type EventLoop, type LoopInternals } from "./events.ts";
 import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import { describe, describeError } from "./internal/format.ts";
+import { taskStepCallbacks } from "./internal/instrument.ts";
+import { createdAt, type SourceFrame, sourceTracebackOf } from "./internal/source-traceback.ts";
 
 /** @internal Future states; FINISHED holds a result, FAILED an exception. */
 export const PENDING = 0;
@@ -28,12 +30,14 @@ export type DoneCallback<T> = (future: Future<T>) => void;
 function wake(waiter: Waiter): void {
   waiter._wakeup();
 }
+taskStepCallbacks.add(wake);
 
 /** What the unretrieved-exception report needs, held apart from the Future so it can be collected. */
 interface Unretrieved {
   loop: EventLoop;
   exception: unknown;
   repr: string;
+  sourceTraceback: readonly SourceFrame[] | null;
 }
 
 const unretrievedRegistry = new FinalizationRegistry<Unretrieved>((held) => {
@@ -41,6 +45,7 @@ const unretrievedRegistry = new FinalizationRegistry<Unretrieved>((held) => {
     message: `${held.repr.startsWith("<Task") ? "Task" : "Future"} exception was never retrieved`,
     exception: held.exception,
     futureRepr: held.repr,
+    ...(held.sourceTraceback !== null ? { sourceTraceback: held.sourceTraceback } : {}),
   });
 });
 
@@ -81,12 +86,25 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
    * @throws {RuntimeError} when no loop is given and none is running.
    */
   constructor(loop?: EventLoop) {
-    this._loop = (loop ?? _getEventLoop()) as LoopInternals;
+    const owner = (loop ?? _getEventLoop()) as LoopInternals;
+    this._loop = owner;
+    const instrument = owner._instrument;
+    if (instrument !== null) instrument.futureCreated(this);
   }
 
   /** The loop this Future is bound to. */
   getLoop(): EventLoop {
     return this._loop;
+  }
+
+  /**
+   * Where the Future was created, oldest frame first and the creating call last, when it was
+   * created in debug mode; null otherwise. Reports about the Future carry it as `sourceTraceback`.
+   *
+   * @see asyncio.Future._source_traceback
+   */
+  get _sourceTraceback(): readonly SourceFrame[] | null {
+    return sourceTracebackOf(this);
   }
 
   /** Whether the Future has a result, an exception, or was cancelled. */
@@ -216,7 +234,7 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** Describe the Future the way asyncio's repr does: `<Future finished result=42>`. */
   toString(): string {
-    return `<${this.constructor.name} ${this._stateInfo()}${this._callbacksInfo()}>`;
+    return `<${this.constructor.name} ${this._stateInfo()}${this._callbacksInfo()}${createdAt(this)}>`;
   }
 
   // ---- internals shared with Task and the combinators -------------------------------------------
@@ -263,7 +281,11 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
     if (exception instanceof Error) void exception.stack;
     // Callbacks first: they leave the Future then, so the report's repr does not list them.
     this._scheduleCallbacks();
-    unretrievedRegistry.register(this, { loop: this._loop, exception, repr: String(this) }, this);
+    unretrievedRegistry.register(
+      this,
+      { loop: this._loop, exception, repr: String(this), sourceTraceback: sourceTracebackOf(this) },
+      this,
+    );
     if (this._loop._unretrieved !== null) this._loop._unretrieved.add(this as Future<unknown>);
   }
 

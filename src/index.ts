@@ -30,7 +30,7 @@ export { gather, gatherAll, GatheringFuture } from "./gather.ts";
 export { shield } from "./shield.ts";
 export type { ReturnWhen, WaitOptions } from "./wait.ts";
 export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, wait } from "./wait.ts";
-export type { AsCompletedOptions } from "./as-completed.ts";
+export type { AsCompletedOptions, CompletedOf } from "./as-completed.ts";
 export { asCompleted, AsCompletedIterator } from "./as-completed.ts";
 export type { TaskConstructor } from "./eager-task-factory.ts";
 export { createEagerTaskFactory, eagerTaskFactory } from "./eager-task-factory.ts";

@@ -26,12 +26,15 @@ import {
   type TaskFactory,
   type TaskOptions,
 } from "./events.ts";
+import { DebugInstrument, reportSlowCallback } from "./debug.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Executor } from "./executors/executor.ts";
 import type { SendArgs, TaskRef, WorkerArgs, WorkerFunction, WorkerResult } from "./executors/task-ref.ts";
 import { Future, isFuture } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 import { TimerHeap } from "./internal/heap.ts";
+import { combineInstruments, type Instrument } from "./internal/instrument.ts";
+import { captureSourceTraceback, formatSourceTraceback, type SourceFrame } from "./internal/source-traceback.ts";
 import { ReadyQueue } from "./internal/ready-queue.ts";
 import type { Task } from "./tasks.ts";
 
@@ -79,6 +82,11 @@ export class BaseEventLoop implements LoopInternals {
   /** @internal */ _tasks: Task<unknown> | null = null;
   /** @internal */ _externalPending = 0;
   /** @internal */ _unretrieved: Set<Future<unknown>> | null = null;
+  /** @internal */ _instrument: Instrument | null = null;
+  /**
+   * In debug mode, a callback or Task step that runs longer than this many seconds of loop time is
+   * reported through `logger` ("Executing <Task ...> took 0.123 seconds").
+   */
   slowCallbackDuration = 0.1;
 
   #ready = new ReadyQueue();
@@ -98,6 +106,8 @@ export class BaseEventLoop implements LoopInternals {
   #taskFactory: TaskFactory | null = null;
   #defaultExecutor: Executor | null = null;
   #executorShutdownCalled = false;
+  #instruments: Instrument[] = [];
+  #debugInstrument: DebugInstrument | null = null;
 
   constructor() {
     this.setDebug(envDebug());
@@ -109,6 +119,7 @@ export class BaseEventLoop implements LoopInternals {
     this.#checkClosed();
     checkCallback(callback, "callSoon");
     const handle = new Handle(callback as unknown as (...args: never[]) => void, args, this);
+    if (this.#debug) captureSourceTraceback(handle);
     this._callSoon(runHandle, handle);
     return handle;
   }
@@ -144,6 +155,7 @@ export class BaseEventLoop implements LoopInternals {
       args,
       this,
     );
+    if (this.#debug) captureSourceTraceback(handle);
     this.#timers.push(handle);
     handle._scheduled = true;
     // A loop waiting on its host timer must re-arm it if this deadline is earlier.
@@ -237,10 +249,12 @@ export class BaseEventLoop implements LoopInternals {
     if (this._unretrieved !== null) {
       // Debug mode reports unretrieved exceptions now, not whenever the GC gets to them.
       for (const fut of this._unretrieved) {
+        const site = fut._sourceTraceback;
         this.callExceptionHandler({
           message: `${fut.constructor.name === "Task" ? "Task" : "Future"} exception was never retrieved`,
           exception: fut._exception,
           future: fut,
+          ...(site !== null ? { sourceTraceback: site } : {}),
         });
         fut._markRetrieved();
       }
@@ -268,10 +282,25 @@ export class BaseEventLoop implements LoopInternals {
     return this.#debug;
   }
 
+  /**
+   * Turn debug mode on or off. In debug mode the loop records where every Future, Task and Handle
+   * was created (shown in reprs and reports), warns through `logger` about callbacks slower than
+   * `slowCallbackDuration`, reports a Task garbage-collected while pending and, at `close()`, the
+   * exceptions nobody retrieved. Off by default; `ASYNCIO_TS_DEBUG=1` turns it on for new loops.
+   *
+   * @see asyncio.loop.set_debug
+   */
   setDebug(enabled: boolean): void {
     this.#debug = Boolean(enabled);
     if (this.#debug && this._unretrieved === null) this._unretrieved = new Set();
     else if (!this.#debug) this._unretrieved = null;
+    if (this.#debug && this.#debugInstrument === null) {
+      this.#debugInstrument = new DebugInstrument(this);
+      this._attachInstrument(this.#debugInstrument);
+    } else if (!this.#debug && this.#debugInstrument !== null) {
+      this._detachInstrument(this.#debugInstrument);
+      this.#debugInstrument = null;
+    }
   }
 
   // ---- executors -------------------------------------------------------------------------------
@@ -320,7 +349,10 @@ export class BaseEventLoop implements LoopInternals {
     } catch (error) {
       if (!expired || !(error instanceof CancelledError)) throw error;
       // The workers finish their jobs on their own; only the waiting stops, as in asyncio.
-      process.emitWarning(`The executor did not finish joining its workers within ${timeout} seconds.`, "RuntimeWarning");
+      process.emitWarning(
+        `The executor did not finish joining its workers within ${timeout} seconds.`,
+        "RuntimeWarning",
+      );
     } finally {
       timer.cancel();
     }
@@ -365,6 +397,11 @@ export class BaseEventLoop implements LoopInternals {
     const lines = [context.message || "Unhandled exception in event loop"];
     for (const key of Object.keys(context).sort()) {
       if (key === "message" || key === "exception") continue;
+      if (key === "sourceTraceback" && Array.isArray(context[key])) {
+        const site = context[key] as readonly SourceFrame[];
+        lines.push(`Object created at (most recent call last):\n${formatSourceTraceback(site)}`);
+        continue;
+      }
       lines.push(`${key}: ${String(context[key])}`);
     }
     const exception = context.exception;
@@ -379,6 +416,20 @@ export class BaseEventLoop implements LoopInternals {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** @internal Add an instrument (debug mode, tracing); the kernel's hooks call it from now on. */
+  _attachInstrument(instrument: Instrument): void {
+    this.#instruments = [...this.#instruments, instrument];
+    this._instrument = combineInstruments(this.#instruments);
+  }
+
+  /** @internal Remove an instrument added with `_attachInstrument`. */
+  _detachInstrument(instrument: Instrument): void {
+    if (!this.#instruments.includes(instrument)) return;
+    this.#instruments = this.#instruments.filter((one) => one !== instrument);
+    this._instrument = combineInstruments(this.#instruments);
+    instrument.detached();
+  }
 
   /** @internal */
   _callSoon<A>(fn: (arg: A) => void, arg: A): void {
@@ -487,12 +538,33 @@ export class BaseEventLoop implements LoopInternals {
       first._scheduled = false;
       ready.push(runHandle, first);
     }
+    if (this.#debug) {
+      this.#runReadyTimed(ready.length);
+      return;
+    }
     for (let n = ready.length; n > 0; n--) {
       try {
         ready.runOne();
       } catch (exception) {
         this.callExceptionHandler({ message: `Exception in callback ${describe(ready.current)}`, exception });
       }
+    }
+  }
+
+  /** Debug mode's version of the loop above: time each callback on the loop's clock, as asyncio does. */
+  #runReadyTimed(count: number): void {
+    const ready = this.#ready;
+    for (let n = count; n > 0; n--) {
+      const fn = ready.peekCallback();
+      const arg = ready.peekArgument();
+      const start = this.time();
+      try {
+        ready.runOne();
+      } catch (exception) {
+        this.callExceptionHandler({ message: `Exception in callback ${describe(ready.current)}`, exception });
+      }
+      const duration = this.time() - start;
+      if (duration >= this.slowCallbackDuration) reportSlowCallback(fn, arg, duration);
     }
   }
 

@@ -312,18 +312,19 @@ export class LifoQueue<T = unknown> extends Queue<T> {
   }
 }
 
+/** Order two numbers, bigints or strings (not mixing strings with numbers); undefined otherwise. */
 function compareScalars(a: unknown, b: unknown): number | undefined {
   const ta = typeof a;
   const tb = typeof b;
-  const numeric = (t: string): boolean => t === "number" || t === "bigint";
-  if ((numeric(ta) && numeric(tb)) || (ta === "string" && tb === "string")) {
-    return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
-  }
-  return undefined;
+  const comparable =
+    ta === "string" ? tb === "string" : (ta === "number" || ta === "bigint") && (tb === "number" || tb === "bigint");
+  if (!comparable) return undefined;
+  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
 /** The default order: numbers, bigints and strings by `<`; arrays element by element, like tuples. */
 function defaultCompare(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
   const scalar = compareScalars(a, b);
   if (scalar !== undefined) return scalar;
   if (Array.isArray(a) && Array.isArray(b)) {

@@ -3,6 +3,14 @@
 import { CANCELLED, FAILED, Future, PENDING } from "./futures.ts";
 import { ensureFuture, type Awaitable } from "./tasks.ts";
 
+/** The Future each pending shield follows, for call graphs (graph.ts). */
+const shielded = new WeakMap<Future<unknown>, Future<unknown>>();
+
+/** @internal The Future that the outer Future of `shield()` follows, or null when `outer` is no shield. */
+export function _shieldedBy(outer: Future<unknown>): Future<unknown> | null {
+  return shielded.get(outer) ?? null;
+}
+
 /**
  * Return a Future that follows `aw` but whose cancellation does not cancel `aw`.
  *
@@ -30,6 +38,7 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
   const inner = ensureFuture(aw);
   if (inner._state !== PENDING) return inner;
   const outer = new Future<T>(inner._loop);
+  shielded.set(outer, inner);
   const onInnerDone = (): void => {
     if (outer._state !== PENDING) {
       // Nobody awaits the inner outcome through this shield any more; a failure was seen here.

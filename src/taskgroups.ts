@@ -15,6 +15,10 @@ import { FAILED, type Future } from "./futures.ts";
 import { currentTask, type Task } from "./tasks.ts";
 import type { AsyncContextManager } from "./using.ts";
 
+/** Each entered group by its done callback, so a call graph can find a task's group (graph.ts). */
+const groupOfCallback = new WeakMap<object, TaskGroup>();
+let parentTaskOf: (group: TaskGroup) => Task<unknown> | null;
+
 /**
  * A group of tasks that finish together: enter it with `using`, start tasks with
  * `tg.createTask()`, and the block ends only when every task has ended. The first task that fails
@@ -42,6 +46,10 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
   #errors: unknown[] = [];
   #onCompletedFut: Future<boolean> | null = null;
 
+  static {
+    parentTaskOf = (group) => group.#parentTask;
+  }
+
   /**
    * Enter the group from the task that will own it.
    *
@@ -52,9 +60,12 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
     if (this.#loop === null) this.#loop = getRunningLoop();
     this.#parentTask = currentTask(this.#loop);
     if (this.#parentTask === null) {
-      throw new RuntimeError(`TaskGroup ${this} cannot determine the parent task: use it inside a coroutine run by a Task`);
+      throw new RuntimeError(
+        `TaskGroup ${this} cannot determine the parent task: use it inside a coroutine run by a Task`,
+      );
     }
     this.#entered = true;
+    groupOfCallback.set(this.#onTaskDone, this);
     return this;
   }
 
@@ -183,6 +194,19 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
       parent.cancel();
     }
   };
+}
+
+/**
+ * @internal The TaskGroup `task` belongs to and the task that runs the group's block, found among
+ * the task's done callbacks; null for a task outside any group (or whose group is done with it).
+ */
+export function _taskGroupOf(task: Future<unknown>): { group: TaskGroup; parent: Task<unknown> | null } | null {
+  const callbacks = task._cbs === null ? [task._cb] : [task._cb, ...task._cbs];
+  for (const callback of callbacks) {
+    const group = callback === null || callback === undefined ? undefined : groupOfCallback.get(callback as object);
+    if (group !== undefined) return { group, parent: parentTaskOf(group) };
+  }
+  return null;
 }
 
 function closeCoroutine(coro: Coroutine<unknown>): void {

@@ -22,6 +22,8 @@ import {
 import { CancelledError, InvalidStateError, RuntimeError, ValueError } from "./exceptions.ts";
 import { FAILED, FINISHED, Future, PENDING, wrap, type Waiter } from "./futures.ts";
 import { describe } from "./internal/format.ts";
+import { taskStepCallbacks } from "./internal/instrument.ts";
+import { createdAt } from "./internal/source-traceback.ts";
 import { _abortTaskSignal, _cancelOnAbort, _renewTaskSignal, _taskSignal } from "./signals.ts";
 
 let taskCounter = 0;
@@ -36,6 +38,8 @@ function stepTask(task: Task<unknown>): void {
 function stepTaskThrowing(pair: [Task<unknown>, unknown]): void {
   pair[0]._step(pair[1], true);
 }
+taskStepCallbacks.add(stepTask);
+taskStepCallbacks.add(stepTaskThrowing);
 
 /** Options for `new Task(...)`. */
 export interface TaskConstructorOptions extends TaskOptions {
@@ -92,12 +96,17 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     // Schedule before registering, as asyncio does: a Task whose step could not be scheduled must
     // not stay in allTasks() forever.
     if (!eager) loop._callSoon(stepTask, this as Task<unknown>);
-    const head = loop._tasks;
-    if (head !== null) {
-      this._nextTask = head;
-      head._prevTask = this;
+    // Debug mode keeps the Task weakly instead (debug.ts), so that a pending Task nobody
+    // references can be collected and reported.
+    const instrument = loop._instrument;
+    if (instrument === null || !instrument.taskCreated(this as Task<unknown>)) {
+      const head = loop._tasks;
+      if (head !== null) {
+        this._nextTask = head;
+        head._prevTask = this;
+      }
+      loop._tasks = this as Task<unknown>;
     }
-    loop._tasks = this as Task<unknown>;
     if (eager) this.#eagerStart(loop);
     if (options.signal !== undefined) _cancelOnAbort(this as Task<unknown>, options.signal);
   }
@@ -140,6 +149,8 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._markRetrieved();
     if (this._state !== PENDING) return false;
     this._numCancelsRequested++;
+    const instrument = this._loop._instrument;
+    if (instrument !== null) instrument.cancelRequested(this as Task<unknown>, msg);
     _abortTaskSignal(this as Task<unknown>, msg);
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a Task that suppresses the cancellation and is cancelled again.
@@ -191,7 +202,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     // A pending Task with outstanding cancellation requests shows as "cancelling".
     if (pending && this._numCancelsRequested > 0) state = "cancelling";
     const waiting = this._futWaiter !== null && pending ? ` wait_for=${this._futWaiter}` : "";
-    return `<Task ${state} name='${this.getName()}'${waiting}${outcome}${this._callbacksInfo()}>`;
+    return `<Task ${state} name='${this.getName()}'${waiting}${outcome}${this._callbacksInfo()}${createdAt(this)}>`;
   }
 
   // ---- the step ---------------------------------------------------------------------------------
@@ -215,10 +226,14 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       throw new RuntimeError(`Cannot enter into task ${this} while another task ${current} is being executed.`);
     }
     loop._currentTask = this as Task<unknown>;
+    // Debug mode and tracing watch steps; the field is null otherwise.
+    const instrument = loop._instrument;
+    if (instrument !== null) instrument.stepStarted(this as Task<unknown>);
     try {
       this.#runStep(loop, exc, hasExc);
     } finally {
       loop._currentTask = null;
+      if (instrument !== null) instrument.stepEnded(this as Task<unknown>);
     }
   }
 
@@ -230,10 +245,13 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   #eagerStart(loop: LoopInternals): void {
     const previous = loop._currentTask;
     loop._currentTask = this as Task<unknown>;
+    const instrument = loop._instrument;
+    if (instrument !== null) instrument.stepStarted(this as Task<unknown>);
     try {
       this.#runStep(loop, undefined, false);
     } finally {
       loop._currentTask = previous;
+      if (instrument !== null) instrument.stepEnded(this as Task<unknown>);
     }
   }
 
@@ -325,6 +343,8 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     if (next !== null) next._prevTask = prev;
     this._prevTask = null;
     this._nextTask = null;
+    const instrument = loop._instrument;
+    if (instrument !== null) instrument.taskDone(this as Task<unknown>);
   }
 }
 
@@ -359,9 +379,12 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
  */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   const tasks = new Set<Task<unknown>>();
-  for (let t = ((loop ?? getRunningLoop()) as LoopInternals)._tasks; t !== null; t = t._nextTask) {
+  const internals = (loop ?? getRunningLoop()) as LoopInternals;
+  for (let t = internals._tasks; t !== null; t = t._nextTask) {
     if (!t.done()) tasks.add(t);
   }
+  // Tasks made in debug mode are kept by the debug instrument instead.
+  if (internals._instrument !== null) for (const t of internals._instrument.ownTasks()) tasks.add(t);
   return tasks;
 }
 

@@ -29,10 +29,15 @@ export function* asCompletedTypes(): Coroutine<void> {
   // for...of hands out coroutines of the results; anext() the Futures themselves.
   for (const next of asyncio.asCompleted([num(), numTask])) expectTypeOf(yield* next).toEqualTypeOf<number>();
   const it = asyncio.asCompleted([num(), str()]);
-  expectTypeOf(it).toEqualTypeOf<asyncio.AsCompletedIterator<number | string>>();
-  expectTypeOf(yield* it.anext()).toEqualTypeOf<Future<number | string> | undefined>();
+  expectTypeOf(it).toEqualTypeOf<asyncio.AsCompletedIterator<number | string, Task<number> | Task<string>>>();
+  // anext() and for await give back the Tasks and Futures themselves, typed as they were passed.
+  expectTypeOf(yield* it.anext()).toEqualTypeOf<Task<number> | Task<string> | undefined>();
+  expectTypeOf(yield* asyncio.asCompleted([numTask, flag]).anext()).toEqualTypeOf<
+    Task<number> | Future<boolean> | undefined
+  >();
+  expectTypeOf(yield* asyncio.asCompleted([Promise.resolve(1)]).anext()).toEqualTypeOf<Future<number> | undefined>();
   expectTypeOf(it[Symbol.asyncIterator]().next()).toEqualTypeOf<
-    Promise<IteratorResult<Future<number | string>, undefined>>
+    Promise<IteratorResult<Task<number> | Task<string>, undefined>>
   >();
 }
 

@@ -68,10 +68,11 @@ describe("the ambient loop, on virtual time", () => {
   it("closeAmbientLoop() cancels pending Tasks, runs their finally blocks, closes the loop, and a fresh one follows", async () => {
     const loop = asyncio.getEventLoop();
     const cleaned: string[] = [];
+    // It waits for a Future, not a timer: a virtual clock would jump to any deadline at once.
     const task = asyncio.createTask(
       (function* () {
         try {
-          yield* asyncio.sleep(100);
+          yield* loop.createFuture();
         } finally {
           cleaned.push("finally ran");
         }
@@ -95,7 +96,7 @@ describe("the ambient loop, on virtual time", () => {
     asyncio.createTask(
       (function* () {
         try {
-          yield* asyncio.sleep(100);
+          yield* loop.createFuture();
         } catch {
           throw failure;
         }
@@ -121,7 +122,7 @@ describe("the ambient loop, on virtual time", () => {
     const error = await loop.runUntilComplete(
       (function* () {
         try {
-          void asyncio.closeAmbientLoop();
+          void asyncio.closeAmbientLoop().catch(() => assert.fail("closeAmbientLoop() should throw at once"));
         } catch (e) {
           return e;
         }
@@ -149,17 +150,18 @@ describe("run() beside the ambient loop", () => {
       (function* () {
         runLoop = asyncio.getRunningLoop();
         // A Node callback, outside any loop iteration, creates a Task: it lands on run()'s loop.
-        const created = yield* asyncio.wrap(
-          new Promise<asyncio.Task<void>>((resolve) =>
+        // The Task travels in an array: a promise resolved with a thenable would adopt its result.
+        const [created] = yield* asyncio.wrap(
+          new Promise<[asyncio.Task<void>]>((resolve) =>
             setImmediate(() => {
               fromCallback = asyncio.getEventLoop();
-              resolve(
+              resolve([
                 asyncio.createTask(
                   (function* () {
                     taskLoop = asyncio.getRunningLoop();
                   })(),
                 ),
-              );
+              ]);
             }),
           ),
         );

@@ -143,7 +143,14 @@ describe("BaseExceptionGroup and ExceptionGroup", () => {
         calls.push((e as Error).name);
         return false;
       });
-      assert.deepEqual(calls, ["ExceptionGroup", "ValueError", "TypeError", "ExceptionGroup", "ValueError", "KeyError"]);
+      assert.deepEqual(calls, [
+        "ExceptionGroup",
+        "ValueError",
+        "TypeError",
+        "ExceptionGroup",
+        "ValueError",
+        "KeyError",
+      ]);
     });
 
     it("matches a nested group that satisfies a predicate as a whole", () => {

@@ -191,11 +191,9 @@ describe("TaskGroup", () => {
     await run(
       (function* () {
         loop.setTaskFactory(asyncio.eagerTaskFactory);
-        // biome-ignore lint/correctness/useYield: finishes during its eager first step.
         function* ok(): Coroutine<number> {
           return 5;
         }
-        // biome-ignore lint/correctness/useYield: fails during its eager first step.
         function* fail(): Coroutine<never> {
           throw new ValueError("eager");
         }

@@ -235,6 +235,7 @@ export abstract class BaseExecutor implements Executor {
     const future = new ExecutorFuture<WorkerResult<F>>(loop, this);
     const sent = this.#prepare(fn, args);
     if (sent instanceof SerializationError) {
+      future._job = DONE;
       future._reject(sent);
       return future;
     }

@@ -51,24 +51,33 @@ export class Deque<T> {
   }
 
   /**
-   * Remove the first occurrence of `item`; return whether it was there. Removing the front item,
-   * the common case for a woken waiter, is O(1).
+   * Remove `item` (its first occurrence from whichever end it is nearer); return whether it was
+   * there. The cost is the distance to the nearer end, so removing the front item (a woken waiter)
+   * or the back item (waiters cancelled newest first, as at shutdown) is O(1).
    */
   remove(item: T): boolean {
     const n = this.#length;
     const buffer = this.#buffer;
     const mask = this.#mask;
-    let i = 0;
-    while (i < n && buffer[(this.#head + i) & mask] !== item) i++;
-    if (i === n) return false;
-    if (i === 0) {
-      this.shift();
-      return true;
+    const head = this.#head;
+    for (let front = 0, back = n - 1; front <= back; front++, back--) {
+      if (buffer[(head + front) & mask] === item) {
+        // Close the gap from the front: shift the items before it one slot back.
+        for (let j = front; j > 0; j--) buffer[(head + j) & mask] = buffer[(head + j - 1) & mask];
+        buffer[head] = undefined;
+        this.#head = (head + 1) & mask;
+        this.#length--;
+        return true;
+      }
+      if (buffer[(head + back) & mask] === item) {
+        // Close the gap from the back: shift the items after it one slot forward.
+        for (let j = back; j < n - 1; j++) buffer[(head + j) & mask] = buffer[(head + j + 1) & mask];
+        buffer[(head + n - 1) & mask] = undefined;
+        this.#length--;
+        return true;
+      }
     }
-    for (let j = i; j < n - 1; j++) buffer[(this.#head + j) & mask] = buffer[(this.#head + j + 1) & mask];
-    buffer[(this.#head + n - 1) & mask] = undefined;
-    this.#length--;
-    return true;
+    return false;
   }
 
   /** The items from front to back, as a new array. */

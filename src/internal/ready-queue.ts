@@ -46,6 +46,16 @@ export class ReadyQueue {
     if (this.#tail === this.#head) this.#grow();
   }
 
+  /** The callback `runOne` will call next (debug mode names a slow callback with it). */
+  peekCallback(): unknown {
+    return this.#slots[this.#head];
+  }
+
+  /** The argument `runOne` will pass next. */
+  peekArgument(): unknown {
+    return this.#slots[this.#head + 1];
+  }
+
   /**
    * Remove the oldest callback and call it. The queue may grow while it runs; it reads its state
    * afresh each time for that reason.

@@ -863,14 +863,12 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
     await run(
       (function* () {
         class CustomException extends Error {}
-        // biome-ignore lint/correctness/useYield: Python's `async def raise_exc(): raise CustomException`.
         function* raiseExc(): Coroutine<void> {
           throw new CustomException();
         }
         // contextlib.asynccontextmanager's database(): its exit raises whatever happened in the block.
         const database = (): asyncio.AsyncContextManager<void, false> => ({
           *aenter() {},
-          // biome-ignore lint/correctness/useYield: an exit that raises at once.
           *aexit(): Coroutine<false> {
             throw new CustomException();
           },

@@ -17,7 +17,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as asyncio from "asyncio-ts";
-import { CancelledError, type Coroutine, ExceptionGroup, RuntimeError, type Task, TaskGroup, TimeoutError } from "asyncio-ts";
+import {
+  CancelledError,
+  type Coroutine,
+  ExceptionGroup,
+  RuntimeError,
+  type Task,
+  TaskGroup,
+  TimeoutError,
+} from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
 
 class ZeroDivisionError extends Error {
@@ -279,7 +287,6 @@ describe("timeout() and timeoutAt() (test_timeouts.TimeoutTests)", () => {
         const error = new KeyError();
         const raised = yield* raises(
           KeyError,
-          // biome-ignore lint/correctness/useYield: the block raises before awaiting anything.
           asyncio.using(asyncio.timeout(0.01), function* (c) {
             cm = c;
             throw error;
@@ -355,7 +362,6 @@ describe("timeout() and timeoutAt() (test_timeouts.TimeoutTests)", () => {
                 // biome-ignore lint/correctness/noUnsafeFinally: the test raises from finally on purpose.
                 throw new KeyError();
               } finally {
-                // biome-ignore lint/correctness/noUnsafeFinally: the test raises from finally on purpose.
                 divideByZero();
               }
             }

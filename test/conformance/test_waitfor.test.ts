@@ -111,7 +111,6 @@ describe("waitFor() (test_waitfor.AsyncioWaitForTest)", () => {
     await run(
       (function* () {
         let fooStarted = false;
-        // biome-ignore lint/correctness/useYield: Python's `async def foo()` that never awaits.
         function* foo(): Coroutine<void> {
           fooStarted = true;
         }
@@ -179,7 +178,6 @@ describe("waitFor() (test_waitfor.AsyncioWaitForTest)", () => {
   it("returns the coroutine's result with no timeout", async () => {
     await run(
       (function* () {
-        // biome-ignore lint/correctness/useYield: Python's `async def coro(): return 'done'`.
         function* coro(): Coroutine<string> {
           return "done";
         }
@@ -335,7 +333,6 @@ describe("waitFor() (test_waitfor.AsyncioWaitForTest)", () => {
   it("does not swallow the cancellation of a task whose awaited task finished the same iteration (gh-86296)", async () => {
     await run(
       (function* () {
-        // biome-ignore lint/correctness/useYield: completes in one step, before the cancellation.
         function* inner(): Coroutine<string> {
           return "done";
         }

@@ -27,7 +27,10 @@ describe("task", () => {
     assert.equal(isTaskRef(asyncio.task(WORK_URL, "fib")), true);
     assert.equal(isTaskRef({ module: WORK_URL.href, name: "fib" }), true);
     assert.equal(isTaskRef({ module: "./work.js", name: "fib" }), false);
-    assert.equal(isTaskRef(() => 1), false);
+    assert.equal(
+      isTaskRef(() => 1),
+      false,
+    );
   });
 });
 

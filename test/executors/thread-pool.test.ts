@@ -433,10 +433,10 @@ describe("ThreadPoolExecutor shutdown", () => {
 
   // cpython: test_concurrent_futures.test_thread_pool.ThreadPoolExecutorTest.test_map_submits_without_iteration
   it("shutdown() waits for running and queued jobs, then returns", async () => {
-    const own = new asyncio.ThreadPoolExecutor({ maxWorkers: 2 });
+    const own = new asyncio.ThreadPoolExecutor({ maxWorkers: 1 });
     const futures = await run(function* () {
-      const submitted = [40, 40, 40, 40, 40].map((ms) => own.submit(work.spin, ms));
-      assert.equal(own.waiting, 3);
+      const submitted = [40, 40, 40].map((ms) => own.submit(work.spin, ms));
+      assert.equal(own.waiting, 2);
       yield* own.shutdown();
       assert.equal(own.running + own.waiting, 0);
       return submitted;
@@ -446,22 +446,22 @@ describe("ThreadPoolExecutor shutdown", () => {
 
   // cpython: test_concurrent_futures.test_shutdown.ExecutorShutdownTest.test_cancel_futures
   it("shutdown({ cancelFutures: true }) cancels the queued jobs and lets the running ones finish", async () => {
-    const own = new asyncio.ThreadPoolExecutor({ maxWorkers: 2 });
+    const own = new asyncio.ThreadPoolExecutor({ maxWorkers: 1 });
     const futures = await run(function* () {
-      const submitted = Array.from({ length: 8 }, () => own.submit(work.spin, 30));
+      const submitted = Array.from({ length: 5 }, () => own.submit(work.spin, 30));
       yield* own.shutdown({ cancelFutures: true });
       return submitted;
     });
     assert.deepEqual(
       futures.map((future) => future.cancelled()),
-      [false, false, true, true, true, true, true, true],
+      [false, true, true, true, true],
     );
     assert.equal(futures[0].result(), 30);
   });
 
   // cpython: test_concurrent_futures.test_shutdown.ThreadPoolShutdownTest.test_shutdown_no_wait
   it("shutdown({ wait: false }) returns at once while the jobs still finish", async () => {
-    const own = new asyncio.ThreadPoolExecutor({ maxWorkers: 2 });
+    const own = new asyncio.ThreadPoolExecutor({ maxWorkers: 1 });
     const results = await run(function* () {
       const submitted = [-3, -2, -1].map((n) => own.submit(work.add, n, 10));
       yield* own.shutdown({ wait: false });

@@ -1,13 +1,21 @@
 // toThread(), loop.runInExecutor() and the loop's default executor, which run() shuts down.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { threadId } from "node:worker_threads";
 import * as asyncio from "asyncio-ts";
 import { run, work } from "./helpers.ts";
 
 describe("toThread", () => {
+  // One Runner for this group, so that its loop's default executor serves every test.
+  let runner: asyncio.Runner;
+  before(() => {
+    runner = new asyncio.Runner();
+  });
+  after(() => runner.close());
+  const run = <T>(main: () => asyncio.Coroutine<T>): Promise<T> => runner.run(main());
+
   it("runs the function in a worker thread of the default executor and returns its result", async () => {
     const [sum, where] = await run(function* () {
       return yield* asyncio.gather(asyncio.toThread(work.add, 40, 2), asyncio.toThread(work.whereAmI));
@@ -26,10 +34,13 @@ describe("toThread", () => {
   });
 
   it("uses the executor given to setDefaultExecutor(), even a process pool", async () => {
-    const where = await run(function* () {
-      asyncio.getRunningLoop().setDefaultExecutor(new asyncio.ProcessPoolExecutor({ maxWorkers: 1 }));
-      return yield* asyncio.toThread(work.whereAmI);
-    });
+    // A loop of its own: run() shuts this process pool down with the loop.
+    const where = await asyncio.run(
+      (function* () {
+        asyncio.getRunningLoop().setDefaultExecutor(new asyncio.ProcessPoolExecutor({ maxWorkers: 1 }));
+        return yield* asyncio.toThread(work.whereAmI);
+      })(),
+    );
     assert.notEqual(where.pid, process.pid);
   });
 });
