@@ -18,6 +18,7 @@ import type { AsyncContextManager } from "./using.ts";
 /** Each entered group by its done callback, so a call graph can find a task's group (graph.ts). */
 const groupOfCallback = new WeakMap<object, TaskGroup>();
 let parentTaskOf: (group: TaskGroup) => Task<unknown> | null;
+let tasksOf: (group: TaskGroup) => Task<unknown>[];
 
 /**
  * A group of tasks that finish together: enter it with `using`, start tasks with
@@ -48,6 +49,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
 
   static {
     parentTaskOf = (group) => group.#parentTask;
+    tasksOf = (group) => [...group.#tasks];
   }
 
   /**
@@ -207,6 +209,11 @@ export function _taskGroupOf(task: Future<unknown>): { group: TaskGroup; parent:
     if (group !== undefined) return { group, parent: parentTaskOf(group) };
   }
   return null;
+}
+
+/** @internal The group's tasks that are not done, in the order they were created. */
+export function _taskGroupTasks(group: TaskGroup): Task<unknown>[] {
+  return tasksOf(group);
 }
 
 function closeCoroutine(coro: Coroutine<unknown>): void {

@@ -157,15 +157,11 @@ describe("forEach()", () => {
 
   it("does not abort the source's signal when the loop ends normally", async () => {
     let signal: AbortSignal | undefined;
-    await runVirtual(
-      asyncio.forEach(
-        (s) => {
-          signal = s;
-          return counter(2, [])();
-        },
-        function* () {},
-      ),
-    );
+    const source = (s: AbortSignal): AsyncIterable<number> => {
+      signal = s;
+      return counter(2, [])();
+    };
+    await runVirtual(asyncio.forEach(source, function* () {}));
     assert.equal(signal?.aborted, false);
   });
 
@@ -326,7 +322,9 @@ describe("for await in plain async code", () => {
     }
     const order: string[] = [];
     const tasks = [after(3, "slow"), after(1, "fast"), after(2, "middle")].map((c) => asyncio.createTask(c));
-    for await (const done of asyncio.asCompleted(tasks)) order.push(done.result());
+    // Read through the iterator: TypeScript types `for await` values as awaited, and a Future is a thenable.
+    const iterator = asyncio.asCompleted(tasks)[Symbol.asyncIterator]();
+    for (let r = await iterator.next(); r.done !== true; r = await iterator.next()) order.push(r.value.result());
     assert.deepEqual(order, ["fast", "middle", "slow"]);
   });
 });

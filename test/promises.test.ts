@@ -234,7 +234,9 @@ describe("wrap((signal) => promise)", () => {
     const outcome = await asyncio.run(
       (function* () {
         try {
-          yield* asyncio.using(asyncio.timeout(0.01), () => asyncio.wrap(operation));
+          yield* asyncio.using(asyncio.timeout(0.01), function* () {
+            yield* asyncio.wrap(operation);
+          });
         } catch (error) {
           return error;
         }

@@ -47,4 +47,27 @@ describe("Deque", () => {
     assert.equal(d.at(7), undefined);
     assert.equal(d.at(-1), undefined);
   });
+
+  it("matches an array model when items are removed from anywhere, in any order", () => {
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const d = new Deque<number>();
+    const model: number[] = [];
+    let next = 0;
+    for (let step = 0; step < 2000; step++) {
+      const action = random(4);
+      if (action < 2 || model.length === 0) {
+        d.push(next);
+        model.push(next++);
+      } else if (action === 2) {
+        assert.equal(d.shift(), model.shift());
+      } else {
+        const victim = model[random(model.length)] as number;
+        model.splice(model.indexOf(victim), 1);
+        assert.equal(d.remove(victim), true);
+      }
+      assert.equal(d.length, model.length);
+    }
+    assert.deepEqual(d.toArray(), model);
+  });
 });
