@@ -3,6 +3,7 @@ import * as asyncio from "asyncio-ts";
 import * as gatherExample from "./tutorial/1_gather.ts";
 import * as returnExceptions from "./tutorial/2_return_exceptions.ts";
 import * as propagates from "./tutorial/3_exception_propagates.ts";
+import * as pipeline from "./pipeline.ts";
 
 function heading(title: string): void {
   console.log(`\n=== ${title} ===`);
@@ -28,3 +29,5 @@ await timed(
   propagates.main,
   true,
 );
+
+await timed("4. a pipeline: a bounded Queue feeding four workers, at most two fetching at once (Semaphore)", pipeline.main);
