@@ -31,7 +31,8 @@ export function createEagerTaskFactory(customTaskConstructor: TaskConstructor): 
       `createEagerTaskFactory() expects a Task class (Task or a subclass), got ${describe(customTaskConstructor)}`,
     );
   }
-  return (loop, coro, options) => new customTaskConstructor(coro, { loop, name: options.name, eagerStart: true });
+  // Every option createTask was given (name, signal, ...) goes on to the Task.
+  return (loop, coro, options) => new customTaskConstructor(coro, { ...options, loop, eagerStart: true });
 }
 
 /**

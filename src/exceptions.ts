@@ -141,6 +141,9 @@ export type Matched<C, E> =
         ? M
         : E;
 
+/** `M` when it is an Error type already, else `M & Error`: the members of an ExceptionGroup part. */
+export type ErrorOf<M> = M extends Error ? M : M & Error;
+
 /** Whether `value` counts as Python's `Exception` (not a bare `BaseException`) when grouped. */
 function isException(value: unknown): boolean {
   return (
@@ -290,12 +293,12 @@ export class BaseExceptionGroup<E = unknown> extends AggregateError {
 export class ExceptionGroup<E extends Error = Error> extends BaseExceptionGroup<E> {
   override split<C extends SplitCondition>(
     condition: C,
-  ): [ExceptionGroup<Matched<C, E> & Error> | null, ExceptionGroup<E> | null] {
-    return super.split(condition) as [ExceptionGroup<Matched<C, E> & Error> | null, ExceptionGroup<E> | null];
+  ): [ExceptionGroup<ErrorOf<Matched<C, E>>> | null, ExceptionGroup<E> | null] {
+    return super.split(condition) as [ExceptionGroup<ErrorOf<Matched<C, E>>> | null, ExceptionGroup<E> | null];
   }
 
-  override subgroup<C extends SplitCondition>(condition: C): ExceptionGroup<Matched<C, E> & Error> | null {
-    return super.subgroup(condition) as ExceptionGroup<Matched<C, E> & Error> | null;
+  override subgroup<C extends SplitCondition>(condition: C): ExceptionGroup<ErrorOf<Matched<C, E>>> | null {
+    return super.subgroup(condition) as ExceptionGroup<ErrorOf<Matched<C, E>>> | null;
   }
 }
 

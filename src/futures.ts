@@ -255,7 +255,8 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** @internal The ` cb=[...]` part of the repr: the first and last done callbacks, as asyncio shows them. */
   _callbacksInfo(): string {
-    const all = this._cb === null ? (this._cbs ?? []) : [this._cb, ...(this._cbs ?? [])];
+    if (this._cb === null && this._cbs === null) return "";
+    const all = this._cb === null ? (this._cbs as unknown[]) : [this._cb, ...(this._cbs ?? [])];
     if (all.length === 0) return "";
     const shown =
       all.length <= 2
@@ -443,11 +444,16 @@ export function isFuture(value: unknown): value is Future<unknown> {
  */
 export function wrap<T>(promise: PromiseLike<T>, loop?: EventLoop): Future<T>;
 export function wrap<T>(operation: (signal: AbortSignal) => PromiseLike<T>, loop?: EventLoop): Future<T>;
-export function wrap<T>(source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>), loop?: EventLoop): Future<T> {
+export function wrap<T>(
+  source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
+  loop?: EventLoop,
+): Future<T> {
   if (source instanceof Future) return source as Future<T>;
   if (typeof source === "function") return wrapOperation(source, loop);
   if (source === null || typeof (source as { then?: unknown })?.then !== "function") {
-    throw new TypeError(`wrap() expects a promise, a thenable or a function taking an AbortSignal, got ${describe(source)}`);
+    throw new TypeError(
+      `wrap() expects a promise, a thenable or a function taking an AbortSignal, got ${describe(source)}`,
+    );
   }
   return settleLike(new Future<T>(loop), source);
 }
@@ -483,7 +489,10 @@ function wrapOperation<T>(operation: (signal: AbortSignal) => PromiseLike<T>, lo
 function isAbortError(error: unknown): boolean {
   if (error instanceof CancelledError) return true;
   if (typeof error !== "object" || error === null) return false;
-  return (error as { name?: unknown }).name === "AbortError" || (error as { cause?: unknown }).cause instanceof CancelledError;
+  return (
+    (error as { name?: unknown }).name === "AbortError" ||
+    (error as { cause?: unknown }).cause instanceof CancelledError
+  );
 }
 
 function settleLike<T>(fut: Future<T>, promise: PromiseLike<T>): Future<T> {

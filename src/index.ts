@@ -2,7 +2,7 @@
 
 export type { Coroutine, CoroutineFunction, Suspension } from "./coroutines.ts";
 export { isCoroutine, isCoroutineFunction } from "./coroutines.ts";
-export type { ErrorClass, Matched, SplitCondition } from "./exceptions.ts";
+export type { ErrorClass, ErrorOf, Matched, SplitCondition } from "./exceptions.ts";
 export {
   BaseExceptionGroup,
   BrokenBarrierError,
@@ -34,8 +34,34 @@ export type { AsCompletedOptions, CompletedOf } from "./as-completed.ts";
 export { asCompleted, AsCompletedIterator } from "./as-completed.ts";
 export type { TaskConstructor } from "./eager-task-factory.ts";
 export { createEagerTaskFactory, eagerTaskFactory } from "./eager-task-factory.ts";
-export type { RunOptions } from "./runners.ts";
+export type { RunOptions, RunTraceOptions } from "./runners.ts";
 export { Runner, run } from "./runners.ts";
+export type { LogDetails, LogHandler, LogLevel, LogRecord } from "./log.ts";
+export { Logger, logger } from "./log.ts";
+export type { SourceFrame } from "./internal/source-traceback.ts";
+export { trackAwaited } from "./debug.ts";
+export type {
+  CallGraphOptions,
+  FrameCallGraphEntry,
+  FutureCallGraph,
+  PrintCallGraphOptions,
+  TaskTreeKind,
+  TaskTreeNode,
+} from "./graph.ts";
+export {
+  captureCallGraph,
+  captureTaskTree,
+  formatCallGraph,
+  formatTaskTree,
+  printCallGraph,
+} from "./graph.ts";
+export type { TracingOptions } from "./tracing/recorder.ts";
+export { isTracing, startTracing, stopTracing } from "./tracing/recorder.ts";
+export type { TraceEvent, TraceFile, TracePhase } from "./tracing/trace.ts";
+export { Trace, writeTraceJson } from "./tracing/trace.ts";
+export type { TimelineOptions } from "./tracing/timeline.ts";
+export { formatTimeline } from "./tracing/timeline.ts";
+export { renderTraceHtml, writeTraceHtml } from "./tracing/html.ts";
 export type { AsyncContextManager, UsingResult } from "./using.ts";
 export { using } from "./using.ts";
 export { closeAmbientLoop, getEventLoop, setAmbientLoopFactory } from "./ambient.ts";

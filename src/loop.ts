@@ -333,6 +333,11 @@ export class BaseEventLoop implements LoopInternals {
     this.#defaultExecutor = executor;
   }
 
+  /** @internal Whether a default executor exists, so that Runner.close() can skip shutting down none. */
+  _hasDefaultExecutor(): boolean {
+    return this.#defaultExecutor !== null;
+  }
+
   *shutdownDefaultExecutor(timeout?: number | null): Coroutine<void> {
     this.#executorShutdownCalled = true;
     const executor = this.#defaultExecutor;

@@ -8,6 +8,9 @@ import { describe } from "./internal/format.ts";
 import { newEventLoop } from "./loop.ts";
 import { allTasks, type Task } from "./tasks.ts";
 import { gatherAll } from "./gather.ts";
+import { writeTraceHtml } from "./tracing/html.ts";
+import { isTracing, startTracing, stopTracing } from "./tracing/recorder.ts";
+import { writeTraceJson } from "./tracing/trace.ts";
 
 /** Seconds `close()` waits for the default executor's jobs, as asyncio's `constants.THREAD_JOIN_TIMEOUT`. */
 const THREAD_JOIN_TIMEOUT = 300;
@@ -18,6 +21,27 @@ export interface RunOptions {
   debug?: boolean;
   /** Make the loop to run on; `newEventLoop` by default. The testing `VirtualTimeLoop` fits here. */
   loopFactory?: () => EventLoop;
+  /**
+   * Trace the run's Tasks (see `startTracing`) and save the timeline to this file when the
+   * Runner closes: a Trace Event JSON file for Perfetto or chrome://tracing, or a self-contained
+   * HTML page when the path ends in `.html`. Give `{ path, bufferSize }` to size the ring buffer.
+   */
+  trace?: string | RunTraceOptions;
+}
+
+/** The `trace` option of `run()` and `new Runner()` in its long form. */
+export interface RunTraceOptions {
+  /** The file to write: `.html` for the HTML timeline, anything else for Trace Event JSON. */
+  path: string;
+  /** The most events kept (see `startTracing`). */
+  bufferSize?: number;
+}
+
+function traceOptions(trace: RunOptions["trace"]): RunTraceOptions | null {
+  if (trace === undefined) return null;
+  if (typeof trace === "string") return { path: trace };
+  if (typeof trace === "object" && trace !== null && typeof trace.path === "string") return trace;
+  throw new TypeError(`the trace option must be a file path or { path, bufferSize }, got ${describe(trace)}`);
 }
 
 /**
@@ -43,9 +67,12 @@ export class Runner {
   #loop: EventLoop | null = null;
   #state: "initialized" | "closed" = "initialized";
   #interruptCount = 0;
+  #trace: RunTraceOptions | null;
 
+  /** @throws {TypeError} when the `trace` option is neither a path nor `{ path, bufferSize }`. */
   constructor(options: RunOptions = {}) {
     this.#options = options;
+    this.#trace = traceOptions(options.trace);
   }
 
   /** The Runner's loop, created on first use. */
@@ -55,6 +82,7 @@ export class Runner {
       const factory = this.#options.loopFactory ?? newEventLoop;
       this.#loop = factory();
       if (this.#options.debug !== undefined) this.#loop.setDebug(this.#options.debug);
+      if (this.#trace !== null) startTracing(this.#loop, { bufferSize: this.#trace.bufferSize });
       // Like Python's Runner setting the thread's event loop: while this loop runs, plain async code
       // (Node callbacks, promise reactions) that makes Futures and Tasks binds them to it.
       _enterRunner(this.#loop);
@@ -134,12 +162,27 @@ export class Runner {
     if (loop === null) return;
     try {
       await cancelAllTasks(loop);
-      await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
+      // As asyncio's Runner.close(), but without a Task for it when no default executor was made.
+      if ((loop as { _hasDefaultExecutor?: () => boolean })._hasDefaultExecutor?.() !== false) {
+        await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
+      }
     } finally {
-      loop.close();
-      _leaveRunner(loop);
-      this.#loop = null;
+      try {
+        this.#saveTrace(loop);
+      } finally {
+        loop.close();
+        _leaveRunner(loop);
+        this.#loop = null;
+      }
     }
+  }
+
+  #saveTrace(loop: EventLoop): void {
+    const options = this.#trace;
+    if (options === null || !isTracing(loop)) return;
+    const trace = stopTracing(loop);
+    if (options.path.endsWith(".html")) writeTraceHtml(trace, options.path);
+    else writeTraceJson(trace, options.path);
   }
 }
 
@@ -171,7 +214,9 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  *   console.log("Results:", results);
  * }
  * await asyncio.run(main());
- * @throws {RuntimeError} when called from code a loop is running.
+ * @throws {RuntimeError} when called from code a loop is running (thrown at once, not as a rejection).
+ * @throws {ValueError} when `main` is not a coroutine (thrown at once).
+ * @throws {KeyboardInterrupt} (as the rejection) when SIGINT interrupted `main`.
  * @see asyncio.run
  */
 export function run<T>(main: Coroutine<T>, options: RunOptions = {}): Promise<T> {

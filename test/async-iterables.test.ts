@@ -108,8 +108,9 @@ describe("forEach()", () => {
       })(),
     );
     assert.deepEqual(log, ["item 1", "finally, aborted=true", "task ended"]);
-    assert.ok(signal?.reason instanceof CancelledError);
-    assert.equal((signal?.reason as Error).message, "stop");
+    const reason = signal?.reason as unknown;
+    assert.ok(reason instanceof CancelledError);
+    assert.equal(reason.message, "stop");
   });
 
   it("closes the iterator and raises the body's error, the same object", async () => {

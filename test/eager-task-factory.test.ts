@@ -136,6 +136,21 @@ describe("eager tasks", () => {
     loop.close();
   });
 
+  it("passes createTask's options on to the eager Task: its name and its signal", async () => {
+    const controller = new AbortController();
+    const { result } = await runEager(function* () {
+      const t = asyncio.createTask(asyncio.sleep(10), { name: "sleeper", signal: controller.signal });
+      controller.abort("no longer needed");
+      try {
+        yield* t;
+      } catch (error) {
+        return [t.getName(), error instanceof asyncio.CancelledError ? error.message : error];
+      }
+      return null;
+    });
+    assert.deepEqual(result, ["sleeper", "no longer needed"]);
+  });
+
   it("refuses a createEagerTaskFactory argument that is not a constructor, naming the fix", () => {
     assert.throws(
       () => asyncio.createEagerTaskFactory("Task" as unknown as asyncio.TaskConstructor),

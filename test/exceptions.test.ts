@@ -164,7 +164,7 @@ describe("BaseExceptionGroup and ExceptionGroup", () => {
       const { group } = sample();
       const [match] = group.split((e): e is ValueError => e instanceof ValueError);
       const first: ValueError | BaseExceptionGroup<ValueError> | undefined = match?.exceptions[0];
-      assert.ok(first instanceof ValueError);
+      assert.ok(first instanceof ValueError, "first instanceof ValueError");
     });
 
     it("splits a BaseExceptionGroup into a BaseExceptionGroup and an ExceptionGroup", () => {

@@ -371,7 +371,8 @@ export abstract class BaseExecutor implements Executor {
         return new SerializationError(`${where} of ${describeRef(fn)} ${problem.reason}`, { path: problem.path });
       }
     }
-    return { args: values === args ? [...args] : values, list };
+    // `args` is the rest array of the call that submitted the job: nobody else holds it.
+    return { args: values, list };
   }
 
   #pump(): void {

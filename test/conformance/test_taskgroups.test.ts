@@ -65,7 +65,7 @@ function exceptStar(error: unknown, cls: abstract new (...args: never[]) => unkn
   if (!(error instanceof BaseExceptionGroup)) throw error;
   const [match, rest] = error.split(cls);
   if (rest !== null) throw rest;
-  assert.ok(match !== null);
+  assert.ok(match !== null, "match !== null");
   return match;
 }
 
@@ -166,7 +166,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
           t1.cancel();
           t2 = g.createTask(foo2());
         });
-        assert.ok(t1.cancelled());
+        assert.ok(t1.cancelled(), "t1.cancelled()");
         assert.equal(t2.result(), 11);
       })(),
     );
@@ -202,8 +202,8 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         const eg = yield* raises(ExceptionGroup, awaitTask(asyncio.createTask(runner())));
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
         assert.equal(NUM, 0);
-        assert.ok(t2Cancel);
-        assert.ok(t2.cancelled());
+        assert.ok(t2Cancel, "t2Cancel");
+        assert.ok(t2.cancelled(), "t2.cancelled()");
       })(),
     );
   });
@@ -248,8 +248,8 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         // On virtual time the three foo1 fail in the same iteration, so none is cancelled first.
         assert.equal((eg as ExceptionGroup).exceptions.length, 3);
         assert.equal(NUM, 0);
-        assert.ok(t2Cancel);
-        assert.ok(runnerCancel);
+        assert.ok(t2Cancel, "t2Cancel");
+        assert.ok(runnerCancel, "runnerCancel");
       })(),
     );
   });
@@ -274,7 +274,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         yield* raises(CancelledError, awaitTask(r));
         assert.equal(NUM, 5);
@@ -308,7 +308,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         yield* raises(CancelledError, awaitTask(r));
         assert.equal(NUM, 15);
@@ -335,7 +335,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         const eg = yield* raises(ExceptionGroup, awaitTask(r));
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
@@ -367,8 +367,8 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const eg = yield* raises(ExceptionGroup, runner());
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
-        assert.ok(t1.cancelled());
-        assert.ok(t2.cancelled());
+        assert.ok(t1.cancelled(), "t1.cancelled()");
+        assert.ok(t2.cancelled(), "t2.cancelled()");
       })(),
     );
   });
@@ -396,8 +396,8 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const eg = yield* raises(ExceptionGroup, runner());
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
-        assert.ok(t1.cancelled());
-        assert.ok(t2.cancelled());
+        assert.ok(t1.cancelled(), "t1.cancelled()");
+        assert.ok(t2.cancelled(), "t2.cancelled()");
       })(),
     );
   });
@@ -423,7 +423,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         const eg = yield* raises(ExceptionGroup, awaitTask(r));
         assert.deepEqual(errorTypes(eg), new Set([ExceptionGroup]));
@@ -454,7 +454,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         const eg = yield* raises(ExceptionGroup, awaitTask(r));
         assert.deepEqual(errorTypes(eg), new Set([ExceptionGroup]));
@@ -530,7 +530,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         const eg = yield* raises(ExceptionGroup, awaitTask(r));
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
@@ -563,7 +563,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         const eg = yield* raises(ExceptionGroup, awaitTask(r));
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
@@ -588,7 +588,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         yield* raises(CancelledError, awaitTask(r));
         assert.equal(NUM, 10);
@@ -615,7 +615,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const r = asyncio.createTask(runner());
         yield* asyncio.sleep(0.1);
-        assert.ok(!r.done());
+        assert.ok(!r.done(), "!r.done()");
         r.cancel();
         const eg = yield* raises(ExceptionGroup, awaitTask(r));
         assert.deepEqual(errorTypes(eg), new Set([MyExc]));
@@ -675,7 +675,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
           });
         }
         const eg = yield* raises(BaseExceptionGroup, runner());
-        assert.ok(!(eg instanceof ExceptionGroup));
+        assert.ok(!(eg instanceof ExceptionGroup), "!(eg instanceof ExceptionGroup)");
         assert.deepEqual(errorTypes(eg), new Set([MyBaseExc, ZeroDivisionError]));
       })(),
     );
@@ -704,7 +704,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
           });
         }
         const eg = yield* raises(BaseExceptionGroup, runner());
-        assert.ok(!(eg instanceof ExceptionGroup));
+        assert.ok(!(eg instanceof ExceptionGroup), "!(eg instanceof ExceptionGroup)");
         assert.deepEqual(errorTypes(eg), new Set([MyBaseExc, TypeError]));
       })(),
     );
@@ -802,7 +802,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         }
         const eg = yield* raises(ExceptionGroup, runner());
         assert.deepEqual(errorTypes(eg), new Set([ZeroDivisionError]));
-        assert.ok(nhydras >= 10);
+        assert.ok(nhydras >= 10, "nhydras >= 10");
       })(),
     );
   });
@@ -849,7 +849,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
             g.createTask(coro2(g));
           }),
         );
-        assert.ok(refused instanceof RuntimeError);
+        assert.ok(refused instanceof RuntimeError, "refused instanceof RuntimeError");
         assert.match(refused.message, /is shutting down/);
         // The refused coroutine was closed without running.
         assert.deepEqual(closedCoro?.next(), { done: true, value: undefined });
@@ -940,7 +940,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         assert.throws(() => tg.createTask(coro), { name: "RuntimeError", message: /is finished/ });
         // Closed, not left to be garbage-collected unstarted (Python warns "never awaited").
         assert.deepEqual(coro.next(), { done: true, value: undefined });
-        assert.ok(!started);
+        assert.ok(!started, "!started");
       })(),
     );
   });
@@ -1075,7 +1075,7 @@ describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {
         t.cancel();
         assert.equal(t.cancelling(), 1);
         yield* raises(CancelledError, awaitTask(t));
-        assert.ok(t.cancelled());
+        assert.ok(t.cancelled(), "t.cancelled()");
       })(),
     );
   });

@@ -20,7 +20,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as asyncio from "asyncio-ts";
-import { CancelledError, type Coroutine, Future, RuntimeError, Task, TimeoutError, ValueError } from "asyncio-ts";
+import { CancelledError, type Coroutine, type Future, RuntimeError, Task, TimeoutError, ValueError } from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
 
 type Loop = asyncio.EventLoop;
@@ -99,11 +99,13 @@ describe("test_tasks: wait", () => {
   // cpython: test_tasks.BaseTaskTests.test_wait_errors
   it("raises ValueError for an empty set and for an unknown returnWhen", () => {
     assert.throws(() => asyncio.wait(new Set<Future<unknown>>()), ValueError);
-    const fut = new Future(asyncio.newEventLoop());
+    // returnWhen is checked before the coroutine is refused, as in CPython.
+    const sleepCoro = asyncio.sleep(10.0);
     assert.throws(
-      () => asyncio.wait([fut], { returnWhen: -1 as unknown as asyncio.ReturnWhen }),
+      () => asyncio.wait([sleepCoro as unknown as Future<void>], { returnWhen: -1 as unknown as asyncio.ReturnWhen }),
       (e) => e instanceof ValueError && /Invalid returnWhen value: number -1/.test(e.message),
     );
+    sleepCoro.return();
   });
 
   // cpython: test_tasks.BaseTaskTests.test_wait_first_completed
