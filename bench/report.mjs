@@ -21,6 +21,11 @@ export function perTask(workload, n, run) {
   }
 }
 
+/** A run's CPU time per task in µs (this process, GC threads included), or null when not recorded (W5). */
+export function cpuPerTask(n, run) {
+  return typeof run.cpuMs === "number" ? (run.cpuMs * 1000) / n : null;
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -39,6 +44,8 @@ export function summarize(cells) {
   for (const cell of cells) {
     if (cell.status !== "ok") continue;
     cell.stats = stats(cell.runs.map((r) => perTask(cell.workload, cell.n, r)));
+    const cpu = cell.runs.map((r) => cpuPerTask(cell.n, r));
+    cell.cpu = cpu.every((v) => v !== null) ? stats(cpu) : null;
     if (cell.workload === "W4") cell.setup = stats(cell.runs.map((r) => (r.setupMs * 1000) / cell.n));
   }
   for (const cell of cells) {
@@ -47,6 +54,7 @@ export function summarize(cells) {
     const cpython = byKey.get(`${cell.workload}/${cell.n}/cpython`);
     cell.vsPromise = promise?.status === "ok" ? cell.stats.median / promise.stats.median : null;
     cell.vsCPython = cpython?.status === "ok" ? cell.stats.median / cpython.stats.median : null;
+    cell.cpuVsPromise = cell.cpu && promise?.cpu ? cell.cpu.median / promise.cpu.median : null;
   }
   return cells;
 }
@@ -99,7 +107,7 @@ export function formatConsole(result) {
   for (const w of workloads) {
     lines.push("", `${w}  ${WORKLOADS[w]}  (${unitOf(w)}${w === "W3" ? ", above the 10 ms sleep" : ""})`);
     lines.push(
-      `${pad("N", 10)} ${pad("system", 28)} ${pad("median", 9, true)} ${pad("min", 9, true)} ${pad("max", 9, true)} ${pad("×Promise", 9, true)} ${pad("×CPython", 9, true)}`,
+      `${pad("N", 10)} ${pad("system", 28)} ${pad("median", 9, true)} ${pad("min", 9, true)} ${pad("max", 9, true)} ${pad("×Promise", 9, true)} ${pad("×CPython", 9, true)} ${pad("cpu", 9, true)} ${pad("cpu×Prom", 9, true)}`,
     );
     let lastN = null;
     for (const cell of rowsOf(result, w)) {
@@ -113,7 +121,7 @@ export function formatConsole(result) {
       }
       const { median: m, min, max } = cell.stats;
       lines.push(
-        `${pad(n, 10)} ${pad(label, 28)} ${pad(num(m), 9, true)} ${pad(num(min), 9, true)} ${pad(num(max), 9, true)} ${pad(ratio(cell.vsPromise), 9, true)} ${pad(ratio(cell.vsCPython), 9, true)}`,
+        `${pad(n, 10)} ${pad(label, 28)} ${pad(num(m), 9, true)} ${pad(num(min), 9, true)} ${pad(num(max), 9, true)} ${pad(ratio(cell.vsPromise), 9, true)} ${pad(ratio(cell.vsCPython), 9, true)} ${pad(num(cell.cpu?.median), 9, true)} ${pad(ratio(cell.cpuVsPromise), 9, true)}`,
       );
     }
     if (w === "W3" && result.hostTimers) {
@@ -140,7 +148,9 @@ export function glance(result) {
   const cell = (w, n, s) => result.cells.find((c) => c.workload === w && c.n === n && c.system === s);
   const vs = (ours, w, n, s) => {
     const peer = cell(w, n, s);
-    return peer?.status === "ok" ? ratio(ours.stats.median / peer.stats.median) : "—";
+    if (peer?.status !== "ok") return "—";
+    const wall = ratio(ours.stats.median / peer.stats.median);
+    return ours.cpu && peer.cpu ? `${wall} / ${ratio(ours.cpu.median / peer.cpu.median)}` : wall;
   };
   const rows = [["workload", "N", "asyncio-ts", "× Promise.all", "× Bluebird", "× Effect", "× CPython"]];
   for (const w of Object.keys(WORKLOADS)) {
@@ -285,7 +295,8 @@ export function renderDocs(result) {
     "",
     "## At a glance",
     "",
-    "asyncio-ts's median per task, and its ratio to each peer's median at the same N (below 1 is faster).",
+    "asyncio-ts's median per task, and its ratio to each peer's median at the same N, in wall time /",
+    "in CPU time (below 1 is faster). On a busy machine the CPU-time ratio is the steadier one.",
     "",
     ...glance(result).flatMap((row, i) => {
       const line = `| ${row.join(" | ")} |`;
@@ -302,10 +313,12 @@ export function renderDocs(result) {
     "",
     "## Results",
     "",
-    "Per-task cost, median of the runs with min and max; `× Promise.all` and `× CPython` divide the",
-    "median by theirs at the same N (below 1 is faster). W3 counts the time above the 10 ms sleep;",
-    "W4 the time from `cancel()` until the last `finally` ran; W5 bytes of heap; W6 the whole run",
-    "(its floor is 10 µs per task: 1 ms per wave of 100).",
+    "Per-task cost in wall time, median of the runs with min and max; `× Promise.all` and `× CPython`",
+    "divide the median by theirs at the same N (below 1 is faster). W3 counts the time above the 10 ms",
+    "sleep; W4 the time from `cancel()` until the last `finally` ran; W5 bytes of heap; W6 the whole",
+    "run (its floor is 10 µs per task: 1 ms per wave of 100). The CPU columns give the CPU time the",
+    "process used over the same span (GC threads included; idle waits excluded), which other",
+    "processes on a busy machine do not inflate.",
   );
   for (const w of Object.keys(WORKLOADS)) {
     const rows = rowsOf(result, w);
@@ -321,7 +334,7 @@ export function renderDocs(result) {
       if (c.status === "n/a" && c.system !== "asyncio-ts") continue;
       const label = c.system === "asyncio-ts" ? "**asyncio-ts**" : labelOf(result, c.system);
       if (c.status !== "ok") {
-        out.push(`| ${nfmt(c.n)} | ${label} | ${statusText(c).replaceAll("|", "\\|")} | | | | |`);
+        out.push(`| ${nfmt(c.n)} | ${label} | ${statusText(c).replaceAll("|", "\\|")} | | | | | | |`);
         continue;
       }
       out.push(
@@ -346,7 +359,7 @@ export function renderDocs(result) {
     "## Method",
     "",
     `- Sizes N = ${c.ns.map(nfmt).join(", ")} (W5 at ${nfmt(c.w5N)}). Each system runs each workload at each N in a fresh process (\`node --expose-gc --max-old-space-size=8192\`, \`NODE_ENV=production\`, no debug switches), after a warm-up run at a smaller N in the same process, then ${c.runs} measured runs (${c.runsLarge} at N = 10⁶, ${c.runsW6Large} for W6 at 10⁶) with a full GC before each. Systems run one after the other, never at the same time.`,
-    `- Time budget: fewer runs (at least one) where a cell's runs would take over ${c.cellSeconds} s, and a peer whose single run would take over ${c.maxRunSeconds} s, predicted from its cost at the smaller N, is skipped and marked so; asyncio-ts and Promise.all are never skipped. The "runs" behind each median are in \`bench/results/latest.json\`.`,
+    `- Time budget: fewer runs (at least one) where a cell's runs would take over ${c.cellSeconds} s, and a peer whose single run would take over ${c.maxRunSeconds} s, predicted from its cost at the smaller N, is skipped and marked so (asyncio-ts never is). The "runs" behind each median are in \`bench/results/latest.json\`.`,
     "- The clock starts before the N coroutines (promises, effects, operations) are made and stops when the results are in hand, inside each system's own entry point (`asyncio.run`, an async function, `Effect.runPromise`, Effection's `run`, a Bluebird coroutine, `asyncio.run` in CPython).",
     "- Every run is checked before it counts: results in argument order, every `finally` ran and the gather ended cancelled (W4), every task pending when the heap is measured (W5), never more than 100 children at once (W6). A system that fails a check reports an error instead of a number.",
     "- W5 measures `process.memoryUsage().heapUsed` after two `gc()` calls with all N tasks pending, minus the same before they were made, in a process of its own per run (CPython: `tracemalloc` after `gc.collect()`).",

@@ -9,7 +9,7 @@
 //   --runs-large 2        measured runs at N = 10^6 (W6 at 10^6: --runs-w6-large, 1)
 //   --cell-seconds 20     fewer runs (at least one) where the runs of one cell would take longer
 //   --max-run-seconds 30  skip a peer where one run would take longer, predicted from the smaller N
-//                         (asyncio-ts and Promise.all are never skipped)
+//                         (asyncio-ts is never skipped)
 //   --timeout 600         seconds before a process is killed and reported as timed out
 //   --write-docs          also write docs/performance.md (full runs only)
 //   --docs-only           rewrite docs/performance.md from bench/results/latest.json, run nothing
@@ -96,8 +96,8 @@ const hostTimersN = 10_000;
 const timeoutMs = Number(flags.timeout) * 1000;
 const cellSeconds = Number(flags["cell-seconds"] ?? (flags.quick ? 3 : 20));
 const maxRunSeconds = Number(flags["max-run-seconds"] ?? (flags.quick ? 3 : 30));
-/** Never skipped for time: what the bench is about, and the baseline of every ratio. */
-const ALWAYS_RUN = ["asyncio-ts", "native"];
+/** Never skipped for time: what the bench is about. */
+const ALWAYS_RUN = ["asyncio-ts"];
 
 const python = findPython();
 const wantedSystems = list(flags.systems);
@@ -120,19 +120,32 @@ function runsFor(workload, n) {
   return runs;
 }
 
-/** Seconds per task of a whole run (W4: start-up and teardown), per system and workload, at the last N measured. */
-const secondsPerTask = new Map();
+/** Wall seconds of a whole run (W4: start-up and teardown) per system and workload, at each N measured. */
+const history = new Map();
 
 function learn(cell) {
   if (cell.status !== "ok" || !cell.runs) return;
-  const seconds = cell.runs.map((r) => ((r.ms ?? 0) + (r.setupMs ?? 0)) / 1000 / cell.n);
-  secondsPerTask.set(`${cell.system}/${cell.workload}`, stats(seconds).median);
+  const seconds = stats(cell.runs.map((r) => ((r.ms ?? 0) + (r.setupMs ?? 0)) / 1000)).median;
+  const key = `${cell.system}/${cell.workload}`;
+  history.set(key, [...(history.get(key) ?? []), { n: cell.n, seconds }]);
 }
 
-/** How long one run of `workload` at `n` should take, from the smaller N already measured (W5 is like W3). */
+/**
+ * How long one run of `workload` at `n` should take, extrapolated from the two largest N already
+ * measured with their observed growth (between linear and quadratic: a peer whose start-up is
+ * quadratic must not be run at 10^6 for hours), or linearly from one. W5 grows like W3.
+ */
 function predictSeconds(system, workload, n) {
-  const perTaskSeconds = secondsPerTask.get(`${system.id}/${workload === "W5" ? "W3" : workload}`);
-  return perTaskSeconds === undefined ? null : perTaskSeconds * n;
+  const points = history.get(`${system.id}/${workload === "W5" ? "W3" : workload}`) ?? [];
+  if (points.length === 0) return null;
+  const last = points[points.length - 1];
+  let exponent = 1;
+  if (points.length >= 2) {
+    const prev = points[points.length - 2];
+    const growth = Math.log(last.seconds / prev.seconds) / Math.log(last.n / prev.n);
+    if (Number.isFinite(growth)) exponent = Math.min(2, Math.max(1, growth));
+  }
+  return last.seconds * (n / last.n) ** exponent;
 }
 
 /** The warm-up size: enough calls for the JIT to settle, small enough to cost little next to the run. */

@@ -88,7 +88,8 @@ function check(workload, count, r, warmup = false) {
 /** What a run contributes to the report (never the results themselves). */
 function metrics(r) {
   const m = {};
-  for (const key of ["ms", "setupMs", "before", "after", "maxActive"]) if (r[key] !== undefined) m[key] = r[key];
+  for (const key of ["ms", "cpuMs", "setupMs", "before", "after", "maxActive"])
+    if (r[key] !== undefined) m[key] = r[key];
   return m;
 }
 

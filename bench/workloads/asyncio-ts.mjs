@@ -1,6 +1,6 @@
 // asyncio-ts: the workloads as a user writes them, against the built package (dist/) by default.
 import { pathToFileURL } from "node:url";
-import { Concurrency, heapAfterGc, now } from "./common.mjs";
+import { Concurrency, heapAfterGc, mark, since } from "./common.mjs";
 
 // The bench measures dist/, the code users get; the smoke test points this at src/ through tsx.
 const entry = process.env.BENCH_ASYNCIO_TS_ENTRY
@@ -63,11 +63,11 @@ function* sleeper(i, seconds) {
 function timedGather(n, make, options) {
   return asyncio.run(
     (function* main() {
-      const t0 = now();
+      const t0 = mark();
       const coros = new Array(n);
       for (let i = 0; i < n; i++) coros[i] = make(i);
       const results = yield* asyncio.gatherAll(coros, options);
-      return { ms: now() - t0, results };
+      return { ...since(t0), results };
     })(),
   );
 }
@@ -98,12 +98,12 @@ export function W4(n) {
           if (++finallies === n) done.setResult(undefined);
         }
       }
-      const t0 = now();
+      const t0 = mark();
       const coros = new Array(n);
       for (let i = 0; i < n; i++) coros[i] = child();
       const outer = asyncio.gatherAll(coros);
       while (started < n) yield* asyncio.sleep(0);
-      const t1 = now();
+      const t1 = mark();
       outer.cancel();
       let cancelled = false;
       try {
@@ -113,7 +113,7 @@ export function W4(n) {
         cancelled = true;
       }
       if (!done.done()) yield* done;
-      return { setupMs: t1 - t0, ms: now() - t1, finallies, cancelled };
+      return { setupMs: t1.wall - t0.wall, ...since(t1), finallies, cancelled };
     })(),
   );
 }

@@ -1,6 +1,6 @@
 // Bluebird: generator coroutines (Promise.coroutine), the strongest peer on raw task cost.
 import Bluebird from "bluebird";
-import { Concurrency, heapAfterGc, hostTurn, now } from "./common.mjs";
+import { Concurrency, heapAfterGc, hostTurn, mark, since } from "./common.mjs";
 
 export const label = "Bluebird";
 
@@ -36,11 +36,11 @@ const sleeper = Bluebird.coroutine(function* (i, ms) {
 
 function timedAll(n, make) {
   return Bluebird.coroutine(function* main() {
-    const t0 = now();
+    const t0 = mark();
     const promises = new Array(n);
     for (let i = 0; i < n; i++) promises[i] = make(i);
     const results = yield Bluebird.all(promises);
-    return { ms: now() - t0, results };
+    return { ...since(t0), results };
   })();
 }
 
@@ -71,15 +71,15 @@ export async function W4(n) {
       if (++finallies === n) allFinished();
     }
   });
-  const t0 = now();
+  const t0 = mark();
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = child();
   const outer = Bluebird.all(promises);
   await hostTurn();
-  const t1 = now();
+  const t1 = mark();
   outer.cancel();
   await done;
-  return { setupMs: t1 - t0, ms: now() - t1, finallies, cancelled: outer.isCancelled(), started };
+  return { setupMs: t1.wall - t0.wall, ...since(t1), finallies, cancelled: outer.isCancelled(), started };
 }
 
 export async function W5(n, ctx) {
@@ -109,9 +109,9 @@ export async function W6(n, ctx) {
     conc.leave();
     return i;
   });
-  const t0 = now();
+  const t0 = mark();
   const items = new Array(n);
   for (let i = 0; i < n; i++) items[i] = i;
   const results = await Bluebird.map(items, child, { concurrency: limit });
-  return { ms: now() - t0, results, maxActive: conc.max };
+  return { ...since(t0), results, maxActive: conc.max };
 }

@@ -1,7 +1,19 @@
 // Helpers shared by every system's workloads: clocks, heap measurement, and waiting on the host loop.
 
-/** Milliseconds from a monotonic clock with sub-microsecond resolution. */
-export const now = () => performance.now();
+/**
+ * Start timing: the wall clock and the CPU time this process has used so far. CPU time (user and
+ * system, GC threads included) does not grow while other processes hold the CPU, so it stays
+ * meaningful on a busy machine where wall time does not.
+ */
+export function mark() {
+  return { wall: performance.now(), cpu: process.cpuUsage() };
+}
+
+/** Milliseconds of wall time (`ms`) and of CPU time (`cpuMs`) since `start = mark()`. */
+export function since(start) {
+  const cpu = process.cpuUsage(start.cpu);
+  return { ms: performance.now() - start.wall, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
 
 /**
  * The JS heap in use after a full collection, in bytes. Collecting twice lets objects whose

@@ -1,7 +1,7 @@
 // Effect: fibers, with Effect.all for the fan-out and Fiber.interrupt for cancellation.
 import * as Effect from "effect/Effect";
 import * as Fiber from "effect/Fiber";
-import { Concurrency, heapAfterGc, hostTurn, now, until } from "./common.mjs";
+import { Concurrency, heapAfterGc, hostTurn, mark, since, until } from "./common.mjs";
 
 export const label = "Effect";
 
@@ -22,11 +22,11 @@ export const unavailable = {};
 function timedAll(n, make, concurrency) {
   return Effect.runPromise(
     Effect.gen(function* main() {
-      const t0 = now();
+      const t0 = mark();
       const effects = new Array(n);
       for (let i = 0; i < n; i++) effects[i] = make(i);
       const results = yield* Effect.all(effects, { concurrency });
-      return { ms: now() - t0, results };
+      return { ...since(t0), results };
     }),
   );
 }
@@ -52,7 +52,7 @@ export async function W4(n) {
   const onExit = Effect.sync(() => {
     finallies++;
   });
-  const t0 = now();
+  const t0 = mark();
   const effects = new Array(n);
   for (let i = 0; i < n; i++) {
     effects[i] = onStart.pipe(Effect.andThen(Effect.sleep(10_000)), Effect.ensuring(onExit));
@@ -60,12 +60,13 @@ export async function W4(n) {
   const fiber = Effect.runFork(Effect.all(effects, { concurrency: "unbounded" }));
   await until(() => started === n);
   await hostTurn();
-  const t1 = now();
+  const t1 = mark();
   // Fiber.interrupt completes once the fiber and all its children have run their finalizers.
   const exit = await Effect.runPromise(Effect.exit(Fiber.interrupt(fiber)));
-  const ms = now() - t1;
+  const elapsed = since(t1);
   const outcome = await Effect.runPromise(Effect.exit(Fiber.join(fiber)));
-  return { setupMs: t1 - t0, ms, finallies, cancelled: exit._tag === "Success" && outcome._tag === "Failure", started };
+  const cancelled = exit._tag === "Success" && outcome._tag === "Failure";
+  return { setupMs: t1.wall - t0.wall, ...elapsed, finallies, cancelled, started };
 }
 
 export async function W5(n, ctx) {

@@ -1,6 +1,6 @@
 // Effection: generator operations under structured concurrency, with all() and task.halt().
 import { all, run, sleep } from "effection";
-import { heapAfterGc, hostTurn, now, until } from "./common.mjs";
+import { heapAfterGc, hostTurn, mark, since, until } from "./common.mjs";
 
 export const label = "Effection";
 
@@ -30,11 +30,11 @@ function* sleeper(i, ms) {
 
 function timedAll(n, make) {
   return run(function* main() {
-    const t0 = now();
+    const t0 = mark();
     const operations = new Array(n);
     for (let i = 0; i < n; i++) operations[i] = make(i);
     const results = yield* all(operations);
-    return { ms: now() - t0, results };
+    return { ...since(t0), results };
   });
 }
 
@@ -61,7 +61,7 @@ export async function W4(n) {
       finallies++;
     }
   }
-  const t0 = now();
+  const t0 = mark();
   const operations = new Array(n);
   for (let i = 0; i < n; i++) operations[i] = child();
   const task = run(() => all(operations));
@@ -74,12 +74,12 @@ export async function W4(n) {
   );
   await until(() => started === n);
   await hostTurn();
-  const t1 = now();
+  const t1 = mark();
   // halt() settles once every operation under the task has run its finally blocks.
   await task.halt();
-  const ms = now() - t1;
+  const elapsed = since(t1);
   await outcome;
-  return { setupMs: t1 - t0, ms, finallies, cancelled, started };
+  return { setupMs: t1.wall - t0.wall, ...elapsed, finallies, cancelled, started };
 }
 
 export async function W5(n, ctx) {

@@ -1,5 +1,5 @@
 // Native promises that yield a full host turn (setImmediate) instead of a microtask: W2 only.
-import { now } from "./common.mjs";
+import { mark, since } from "./common.mjs";
 
 export const label = "Promise.all + setImmediate";
 
@@ -16,9 +16,9 @@ async function yieldOnce(i) {
 }
 
 export async function W2(n) {
-  const t0 = now();
+  const t0 = mark();
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = yieldOnce(i);
   const results = await Promise.all(promises);
-  return { ms: now() - t0, results };
+  return { ...since(t0), results };
 }

@@ -1,7 +1,7 @@
 // Native promises: async functions and Promise.all, the baseline every ratio is taken against.
 import { setMaxListeners } from "node:events";
 import { setTimeout as sleepAbortable } from "node:timers/promises";
-import { Concurrency, heapAfterGc, hostTurn, now } from "./common.mjs";
+import { Concurrency, heapAfterGc, hostTurn, mark, since } from "./common.mjs";
 
 export const label = "Promise.all";
 
@@ -9,7 +9,9 @@ export const forms = {
   W1: "Promise.all of async functions `return i`",
   W2: "Promise.all of async functions `await Promise.resolve()`",
   W3: "Promise.all of async functions `await new Promise((r) => setTimeout(r, 10))`",
-  W4: "Promise.all of async functions awaiting `timers/promises.setTimeout(10_000, { signal })`, then `controller.abort()`",
+  W4:
+    "Promise.all of async functions awaiting `timers/promises.setTimeout(10_000, { signal })`, then `controller.abort()` " +
+    "(one signal for all: Node's EventTarget scans its listeners on every addEventListener, so starting N tasks is quadratic)",
   W5: "Promise.all of async functions `await new Promise((r) => setTimeout(r, 10_000))`",
   W6: "Promise.all of 100 async workers pulling indexes from a shared counter (no library)",
 };
@@ -36,27 +38,27 @@ async function sleeper(i, ms) {
 }
 
 export async function W1(n) {
-  const t0 = now();
+  const t0 = mark();
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = trivial(i);
   const results = await Promise.all(promises);
-  return { ms: now() - t0, results };
+  return { ...since(t0), results };
 }
 
 export async function W2(n) {
-  const t0 = now();
+  const t0 = mark();
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = yieldOnce(i);
   const results = await Promise.all(promises);
-  return { ms: now() - t0, results };
+  return { ...since(t0), results };
 }
 
 export async function W3(n, ctx) {
-  const t0 = now();
+  const t0 = mark();
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = sleeper(i, ctx.w3SleepMs);
   const results = await Promise.all(promises);
-  return { ms: now() - t0, results };
+  return { ...since(t0), results };
 }
 
 export async function W4(n) {
@@ -78,7 +80,7 @@ export async function W4(n) {
       if (++finallies === n) allFinished();
     }
   }
-  const t0 = now();
+  const t0 = mark();
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = child();
   let cancelled = false;
@@ -87,11 +89,11 @@ export async function W4(n) {
     cancelled = true;
   });
   await hostTurn();
-  const t1 = now();
+  const t1 = mark();
   controller.abort();
   await done;
   await outer;
-  return { setupMs: t1 - t0, ms: now() - t1, finallies, cancelled, started };
+  return { setupMs: t1.wall - t0.wall, ...since(t1), finallies, cancelled, started };
 }
 
 export async function W5(n, ctx) {
@@ -115,7 +117,7 @@ export async function W5(n, ctx) {
 export async function W6(n, ctx) {
   const conc = new Concurrency();
   const { limit, sleepMs } = ctx;
-  const t0 = now();
+  const t0 = mark();
   const results = new Array(n);
   let next = 0;
   async function worker() {
@@ -130,5 +132,5 @@ export async function W6(n, ctx) {
   const workers = [];
   for (let k = 0; k < Math.min(limit, n); k++) workers.push(worker());
   await Promise.all(workers);
-  return { ms: now() - t0, results, maxActive: conc.max };
+  return { ...since(t0), results, maxActive: conc.max };
 }

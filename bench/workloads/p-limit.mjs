@@ -1,6 +1,6 @@
 // p-limit: a concurrency limiter wrapped around each call, awaited with Promise.all: W6 only.
 import pLimit from "p-limit";
-import { Concurrency, now } from "./common.mjs";
+import { Concurrency, mark, since } from "./common.mjs";
 import { delay } from "./native.mjs";
 
 export const label = "p-limit";
@@ -21,10 +21,10 @@ export async function W6(n, ctx) {
     conc.leave();
     return i;
   }
-  const t0 = now();
+  const t0 = mark();
   const limit = pLimit(concurrency);
   const promises = new Array(n);
   for (let i = 0; i < n; i++) promises[i] = limit(child, i);
   const results = await Promise.all(promises);
-  return { ms: now() - t0, results, maxActive: conc.max };
+  return { ...since(t0), results, maxActive: conc.max };
 }

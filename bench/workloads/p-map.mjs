@@ -1,6 +1,6 @@
 // p-map: a promise mapper with a concurrency option (Infinity by default).
 import pMap from "p-map";
-import { Concurrency, heapAfterGc, hostTurn, now, until } from "./common.mjs";
+import { Concurrency, heapAfterGc, hostTurn, mark, since, until } from "./common.mjs";
 import { delay } from "./native.mjs";
 
 export const label = "p-map";
@@ -22,9 +22,9 @@ function items(n) {
 }
 
 async function timedMap(n, mapper, options) {
-  const t0 = now();
+  const t0 = mark();
   const results = await pMap(items(n), mapper, options);
-  return { ms: now() - t0, results };
+  return { ...since(t0), results };
 }
 
 export function W1(n) {
