@@ -77,7 +77,7 @@ export { waitFor } from "./wait-for.ts";
 export { Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore } from "./locks.ts";
 export type { PriorityQueueOptions, QueueOptions } from "./queues.ts";
 export { LifoQueue, PriorityQueue, Queue } from "./queues.ts";
-export type { ErrorConstructor, ErrorEnvelope } from "./executors/envelope.ts";
+export type { ErrorEnvelope } from "./executors/envelope.ts";
 export { registerErrorClass } from "./executors/envelope.ts";
 export { BrokenWorkerError, SerializationError } from "./executors/errors.ts";
 export type { Executor, MapOptions, ShutdownOptions } from "./executors/executor.ts";

@@ -11,6 +11,7 @@
 import {
   BaseExceptionGroup,
   BrokenBarrierError,
+  type ErrorClass,
   ExceptionGroup,
   InvalidStateError,
   QueueEmpty,
@@ -52,14 +53,11 @@ export interface ErrorEnvelope {
   readonly errors?: readonly ErrorEnvelope[];
 }
 
-/** A class of error the caller side can rebuild: an Error subclass. */
-export type ErrorConstructor = abstract new (...args: never[]) => Error;
-
 /** How deep a cause chain (or nested AggregateError) is followed before it is cut. */
 const MAX_DEPTH = 32;
 const OWN_KEYS = new Set(["name", "message", "stack", "cause", "code", "errors"]);
 
-const builtinClasses: ErrorConstructor[] = [
+const builtinClasses: ErrorClass<Error>[] = [
   Error,
   TypeError,
   RangeError,
@@ -84,7 +82,7 @@ const builtinClasses: ErrorConstructor[] = [
 
 // CancelledError is left out on purpose: a worker's own CancelledError is not a cancellation of
 // the caller's Task, so it comes back as a plain Error named "CancelledError".
-const registry = new Map<string, ErrorConstructor>(builtinClasses.map((cls) => [cls.name, cls]));
+const registry = new Map<string, ErrorClass<Error>>(builtinClasses.map((cls) => [cls.name, cls]));
 
 /**
  * Make errors of class `cls` come back from workers as instances of `cls` (matched by class name),
@@ -100,7 +98,7 @@ const registry = new Map<string, ErrorConstructor>(builtinClasses.map((cls) => [
  * @param name the name to match, `cls.name` by default.
  * @throws {TypeError} when `cls` is not an Error subclass.
  */
-export function registerErrorClass(cls: ErrorConstructor, name: string = cls.name): void {
+export function registerErrorClass(cls: ErrorClass<Error>, name: string = cls.name): void {
   if (typeof cls !== "function" || !(cls === Error || cls.prototype instanceof Error)) {
     throw new TypeError(`registerErrorClass() expects a subclass of Error, got ${describe(cls)}`);
   }

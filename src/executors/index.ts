@@ -4,7 +4,7 @@
 // executor implementation needs: BaseExecutor, the worker side (callForReply, runJob), the error
 // envelope, and the check of what can be sent.
 
-export type { ErrorConstructor, ErrorEnvelope } from "./envelope.ts";
+export type { ErrorEnvelope } from "./envelope.ts";
 export { decodeError, encodeError, isErrorEnvelope, registerErrorClass } from "./envelope.ts";
 export type { BrokenWorkerErrorOptions, SerializationErrorOptions } from "./errors.ts";
 export { BrokenWorkerError, SerializationError } from "./errors.ts";
