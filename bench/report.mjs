@@ -171,9 +171,8 @@ export function formatGlance(result) {
   const rows = glance(result);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   const line = (r) => r.map((v, i) => (i < 2 ? pad(v, widths[i]) : pad(v, widths[i], true))).join("  ");
-  return ["", "asyncio-ts at a glance (ratios: its median over theirs; below 1 is faster)", ...rows.map(line)].join(
-    "\n",
-  );
+  const title = "asyncio-ts at a glance (its median over theirs, wall / CPU time; below 1 is faster)";
+  return ["", title, ...rows.map(line)].join("\n");
 }
 
 const PEERS = ["effection", "effect", "bluebird", "p-map"];

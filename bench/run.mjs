@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import {
   checkTargets,
   formatConsole,
+  formatGlance,
   formatTargets,
   num,
   perTask,

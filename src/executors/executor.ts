@@ -88,6 +88,12 @@ export interface ExecutorCall {
   readonly transferList: readonly TransferListItem[];
   /** Aborted when the job must be stopped: its Future was cancelled with `terminateOnCancel`. */
   readonly signal: AbortSignal | undefined;
+  /**
+   * The job's Future. An executor whose jobs wait somewhere else before they run (a distributed
+   * executor's jobs wait in Redis) watches it to withdraw a job that is cancelled while it waits,
+   * and cancels it when `shutdown({ cancelFutures: true })` finds the job still waiting there.
+   */
+  readonly future: Future<unknown>;
 }
 
 /** Options of BaseExecutor's constructor. */
@@ -245,6 +251,7 @@ export abstract class BaseExecutor implements Executor {
       message: { module: fn.module, name: fn.name, args: sent.args },
       transferList: sent.list,
       signal: undefined,
+      future: future as Future<unknown>,
     };
     future._terminateOnCancel = terminate;
     future._waitedOn = true;

@@ -58,7 +58,12 @@ async function importModule(module: string): Promise<Record<string, unknown>> {
   }
 }
 
-async function load(module: string, name: string): Promise<Callable> {
+/**
+ * Import the function `name` exported by `module` (cached per module and name), failing with an
+ * error that names the fix when the module cannot be imported or has no such exported function.
+ * The distributed worker uses it too, for the modules on its allowlist.
+ */
+export async function load(module: string, name: string): Promise<Callable> {
   const key = `${module}#${name}`;
   const cached = loaded.get(key);
   if (cached !== undefined) return cached;
