@@ -39,7 +39,10 @@ const WORK = new URL("./executors-work.mjs", import.meta.url);
 const hash = asyncio.task(WORK, "hashChain");
 const add = asyncio.task(WORK, "add");
 
-/** How many rounds of hashChain take about `ms` milliseconds here (the median of five tries). */
+/**
+ * How many rounds of hashChain take about `ms` milliseconds here, from the fastest of five tries
+ * (the least disturbed by other processes on a shared machine).
+ */
 function calibrate(ms) {
   let rounds = 1000;
   let elapsed = 0;
@@ -55,7 +58,7 @@ function calibrate(ms) {
     hashChain("calibrate", rounds);
     tries.push(performance.now() - start);
   }
-  return Math.max(1, Math.round((rounds * ms) / median(tries)));
+  return Math.max(1, Math.round((rounds * ms) / Math.min(...tries)));
 }
 
 function median(xs) {
@@ -183,13 +186,13 @@ if (values.json) {
   const { seconds: t, speedUp, ideal } = result.cpuBound;
   console.log(`machine: ${cores} cores (${result.machine.cpu}), Node ${process.version}`);
   console.log(`CPU-bound: ${jobs} jobs × ~${jobMs} ms (hashChain, ${rounds} rounds), ${runs} run(s): median [min–max]`);
-  console.log(`  on the loop            ${s(t.loop)}   1.00x`);
-  console.log(
-    `  toThread (${cores} threads)   ${s(t.toThread)}   ${speedUp.toThread.toFixed(2)}x (ideal ${ideal}x: ${((100 * speedUp.toThread) / ideal).toFixed(0)}% of it)`,
-  );
-  console.log(
-    `  process pool (${cores})     ${s(t.processPool)}   ${speedUp.processPool.toFixed(2)}x (ideal ${ideal}x: ${((100 * speedUp.processPool) / ideal).toFixed(0)}% of it)`,
-  );
+  const row = (label, x, ratio) => {
+    const share = ratio === undefined ? "" : ` (ideal ${ideal}x: ${((100 * ratio) / ideal).toFixed(0)}% of it)`;
+    console.log(`  ${label.padEnd(22)} ${s(x)}   ${(ratio ?? 1).toFixed(2)}x${share}`);
+  };
+  row("on the loop", t.loop);
+  row(`toThread (${cores} threads)`, t.toThread, speedUp.toThread);
+  row(`process pool (${cores})`, t.processPool, speedUp.processPool);
   console.log(`per-job overhead, ${tinyJobs} tiny jobs (add) submitted at once to a started pool:`);
   console.log(`  thread pool    ${us(result.tinyJobs.microsecondsPerJob.threadPool)}`);
   console.log(`  process pool   ${us(result.tinyJobs.microsecondsPerJob.processPool)}`);

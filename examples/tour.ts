@@ -3,6 +3,7 @@ import * as asyncio from "asyncio-ts";
 import * as gatherExample from "./tutorial/1_gather.ts";
 import * as returnExceptions from "./tutorial/2_return_exceptions.ts";
 import * as propagates from "./tutorial/3_exception_propagates.ts";
+import * as executorsExample from "./executors.ts";
 import * as httpTour from "./http-tour.ts";
 import * as pipeline from "./pipeline.ts";
 import * as gatherLimit from "./structured/gather-limit.ts";
@@ -38,6 +39,7 @@ await timed("4. a pipeline: a bounded Queue feeding four workers, at most two fe
 await timed("5. TaskGroup: the first failure cancels the rest; errors arrive as an ExceptionGroup", taskgroup.main);
 await timed("6. timeout(): the body is cancelled and TimeoutError raised out of using()", timeoutExample.main);
 await timed("7. beyond Python: gather with { limit } runs at most N children at once", gatherLimit.main);
+await timed("8. a CPU-bound gather: on the loop, then on a thread pool (toThread)", executorsExample.main);
 
-heading("8. promises at the edges: a local HTTP server fetched with a concurrency limit, a timeout and a cancel");
+heading("9. promises at the edges: a local HTTP server fetched with a concurrency limit, a timeout and a cancel");
 await httpTour.main();

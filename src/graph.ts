@@ -173,11 +173,13 @@ export function captureCallGraph(
   return build(future, awaitersOf(loop as EventLoop), stack, new Set());
 }
 
-/** The state of a Future as a graph shows it. */
+/** The state of a Future as a graph shows it; the Task whose step is running is `running`. */
 function stateOf(future: Future<unknown>): string {
   switch (future._state) {
     case PENDING:
-      return future instanceof Task && future.cancelling() > 0 ? "cancelling" : "pending";
+      if (!(future instanceof Task)) return "pending";
+      if (future.cancelling() > 0) return "cancelling";
+      return future._loop._currentTask === future ? "running" : "pending";
     case CANCELLED:
       return "cancelled";
     case FINISHED:

@@ -96,10 +96,11 @@ export class TraceRecorder implements Instrument {
     else this.#dropped++;
   }
 
+  /** The Task's track; a Task made before tracing started gets one dating from the start. */
   #track(task: Task<unknown>): Track {
     let track = this.#tracks.get(task);
     if (track === undefined) {
-      track = this.#newTrack(this.#now(), true);
+      track = this.#newTrack(0, true);
       this.#tracks.set(task, track);
     }
     return track;
@@ -111,7 +112,7 @@ export class TraceRecorder implements Instrument {
       created: now,
       stepStart: -1,
       waitStart: now,
-      waitLabel: preexisting ? "suspended before tracing" : "scheduled",
+      waitLabel: preexisting ? "waiting since before tracing" : "scheduled",
       incoming: null,
       spawned: null,
       preexisting,
@@ -231,9 +232,9 @@ export class TraceRecorder implements Instrument {
   /** Close the slices still open (pending Tasks) and build the Trace. */
   finish(): Trace {
     const now = this.#now();
-    for (const task of allTasks(this.#loop)) {
-      const track = this.#tracks.get(task);
-      if (track === undefined) continue;
+    // Oldest first (the loop lists its newest Task first), so new tracks follow creation order.
+    for (const task of [...allTasks(this.#loop)].reverse()) {
+      const track = this.#track(task);
       if (track.stepStart >= 0) {
         const start = track.stepStart;
         this.#push({ name: "step", cat: "step", ph: "X", ts: start, dur: round(now - start), pid: PID, tid: track.tid });

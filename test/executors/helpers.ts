@@ -1,5 +1,5 @@
 // Shared pieces of the executor tests: the worker functions of the fixtures, and real-time waits.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as asyncio from "asyncio-ts";
@@ -10,9 +10,16 @@ export const WORK_URL = new URL("../fixtures/work.js", import.meta.url);
 /** Every function of work.js as a typed task reference. */
 export const work = asyncio.taskModule<typeof import("../fixtures/work.js")>(WORK_URL);
 
-/** A fresh temporary directory for the trace files jobs write. */
+const made: string[] = [];
+process.on("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory for the trace files jobs write, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "asyncio-ts-executors-"));
+  const dir = mkdtempSync(join(tmpdir(), "asyncio-ts-executors-"));
+  made.push(dir);
+  return dir;
 }
 
 /** The lines of a trace file, or [] when no job wrote it yet. */
