@@ -357,7 +357,7 @@ export function renderDocs(result) {
     "",
     "## Method",
     "",
-    `- Sizes N = ${c.ns.map(nfmt).join(", ")} (W5 at ${nfmt(c.w5N)}). Each system runs each workload at each N in a fresh process (\`node --expose-gc --max-old-space-size=8192\`, \`NODE_ENV=production\`, no debug switches), after a warm-up run at a smaller N in the same process, then ${c.runs} measured runs (${c.runsLarge} at N = 10⁶, ${c.runsW6Large} for W6 at 10⁶) with a full GC before each. Systems run one after the other, never at the same time.`,
+    `- Sizes N = ${c.ns.map(nfmt).join(", ")} (W5 at ${nfmt(c.w5N)}). Each system runs each workload at each N in a fresh process (\`node --expose-gc --max-old-space-size=8192\`, \`NODE_ENV=production\`, no debug switches), after a warm-up run at a smaller N in the same process, then ${c.runs} measured runs (${c.runsMedium ?? c.runs} at N = 10⁵, ${c.runsLarge} at 10⁶, ${c.runsW6Large} for W6 at 10⁶) with a full GC before each. Systems run one after the other, never at the same time.`,
     `- Time budget: fewer runs (at least one) where a cell's runs would take over ${c.cellSeconds} s, and a peer whose single run would take over ${c.maxRunSeconds} s, predicted from its cost at the smaller N, is skipped and marked so (asyncio-ts never is). The "runs" behind each median are in \`bench/results/latest.json\`.`,
     "- The clock starts before the N coroutines (promises, effects, operations) are made and stops when the results are in hand, inside each system's own entry point (`asyncio.run`, an async function, `Effect.runPromise`, Effection's `run`, a Bluebird coroutine, `asyncio.run` in CPython).",
     "- Every run is checked before it counts: results in argument order, every `finally` ran and the gather ended cancelled (W4), every task pending when the heap is measured (W5), never more than 100 children at once (W6). A system that fails a check reports an error instead of a number.",
@@ -366,7 +366,7 @@ export function renderDocs(result) {
     "- Peers get their idiomatic fastest form (listed under each table); asyncio-ts is imported from `dist/`, built by `tsc` right before the run, the code users get.",
     "- asyncio-ts's W6 needs gather's `limit` option; a build without it reports W6 as n/a.",
     "",
-    "Re-run it with `npm run bench -- --write-docs` (about ten minutes); `npm run bench -- --quick` (under a minute) and `--only W1 --systems asyncio-ts,native` for quick looks (those never touch this page); `npm run bench -- --profile` prints where asyncio-ts spends its time on W1 and W2 at N = 10⁶.",
+    "Re-run it with `npm run bench -- --write-docs` (ten to fifteen minutes on this machine, longer when it is busy); `npm run bench -- --quick` (under a minute) and `--only W1 --systems asyncio-ts,native` for quick looks (those never touch this page); `npm run bench -- --profile` prints where asyncio-ts spends its time on W1 and W2 at N = 10⁶.",
     "",
   );
   return out.join("\n");

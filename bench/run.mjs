@@ -5,10 +5,11 @@
 //   --only W1,W3          these workloads only                          [BENCH_ONLY]
 //   --systems a,b         these systems only (ids from systems.mjs)     [BENCH_SYSTEMS]
 //   --n 1000,100000       these sizes only                              [BENCH_N]
-//   --runs 5              measured runs per process at N < 10^6         [BENCH_RUNS]
+//   --runs 5              measured runs per process at N <= 10^4        [BENCH_RUNS]
+//   --runs-medium 3       measured runs at N = 10^5
 //   --runs-large 2        measured runs at N = 10^6 (W6 at 10^6: --runs-w6-large, 1)
-//   --cell-seconds 20     fewer runs (at least one) where the runs of one cell would take longer
-//   --max-run-seconds 30  skip a peer where one run would take longer, predicted from the smaller N
+//   --cell-seconds 12     fewer runs (at least one) where the runs of one cell would take longer
+//   --max-run-seconds 15  skip a peer where one run would take longer, predicted from the smaller N
 //                         (asyncio-ts is never skipped)
 //   --timeout 600         seconds before a process is killed and reported as timed out
 //   --write-docs          also write docs/performance.md (full runs only)
@@ -46,6 +47,7 @@ const { values: flags } = parseArgs({
     systems: { type: "string", default: process.env.BENCH_SYSTEMS },
     n: { type: "string", default: process.env.BENCH_N },
     runs: { type: "string", default: process.env.BENCH_RUNS },
+    "runs-medium": { type: "string" },
     "runs-large": { type: "string" },
     "runs-w6-large": { type: "string" },
     "cell-seconds": { type: "string" },
@@ -90,13 +92,14 @@ for (const w of workloads) {
 }
 const ns = (list(flags.n) ?? (flags.quick ? ["1000", "10000"] : ["1000", "10000", "100000", "1000000"])).map(Number);
 const runs = Number(flags.runs ?? (flags.quick ? 2 : 5));
+const runsMedium = Number(flags["runs-medium"] ?? Math.min(runs, 3));
 const runsLarge = Number(flags["runs-large"] ?? Math.min(runs, 2));
 const runsW6Large = Number(flags["runs-w6-large"] ?? 1);
 const w5N = flags.n ? Math.min(...ns) : flags.quick ? 10_000 : 100_000;
 const hostTimersN = 10_000;
 const timeoutMs = Number(flags.timeout) * 1000;
-const cellSeconds = Number(flags["cell-seconds"] ?? (flags.quick ? 3 : 20));
-const maxRunSeconds = Number(flags["max-run-seconds"] ?? (flags.quick ? 3 : 30));
+const cellSeconds = Number(flags["cell-seconds"] ?? (flags.quick ? 3 : 12));
+const maxRunSeconds = Number(flags["max-run-seconds"] ?? (flags.quick ? 3 : 15));
 /** Never skipped for time: what the bench is about. */
 const ALWAYS_RUN = ["asyncio-ts"];
 
@@ -118,7 +121,7 @@ for (const s of SYSTEMS) {
 
 function runsFor(workload, n) {
   if (n >= 1_000_000) return workload === "W6" ? runsW6Large : runsLarge;
-  return runs;
+  return n >= 100_000 ? runsMedium : runs;
 }
 
 /** Wall seconds of a whole run (W4: start-up and teardown) per system and workload, at each N measured. */
@@ -141,7 +144,8 @@ function predictSeconds(system, workload, n) {
   if (points.length === 0) return null;
   const last = points[points.length - 1];
   let exponent = 1;
-  if (points.length >= 2) {
+  // Runs shorter than a quarter second are mostly noise on a busy machine: extrapolate linearly from them.
+  if (points.length >= 2 && points[points.length - 2].seconds >= 0.25) {
     const prev = points[points.length - 2];
     const growth = Math.log(last.seconds / prev.seconds) / Math.log(last.n / prev.n);
     if (Number.isFinite(growth)) exponent = Math.min(2, Math.max(1, growth));
@@ -321,7 +325,19 @@ const result = {
       python: python?.version ?? null,
       peers: Object.fromEntries(["bluebird", "effect", "effection", "p-map", "p-limit"].map((d) => [d, depVersion(d)])),
     },
-    config: { ns, w5N, runs, runsLarge, runsW6Large, cellSeconds, maxRunSeconds, hostTimersN, workloads, partial },
+    config: {
+      ns,
+      w5N,
+      runs,
+      runsMedium,
+      runsLarge,
+      runsW6Large,
+      cellSeconds,
+      maxRunSeconds,
+      hostTimersN,
+      workloads,
+      partial,
+    },
   },
   systems: systems.map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, forms: forms.get(s.id) ?? {} })),
   hostTimers,

@@ -16,11 +16,7 @@ import { _getRunningLoop, Handle, type LoopInternals } from "./events.ts";
 import { FINISHED, Future, PENDING } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 import { taskStepCallbacks, type Instrument } from "./internal/instrument.ts";
-import {
-  captureSourceTraceback,
-  sourceTracebackOf,
-  type SourceFrame,
-} from "./internal/source-traceback.ts";
+import { captureSourceTraceback, sourceTracebackOf, type SourceFrame } from "./internal/source-traceback.ts";
 import { logger } from "./log.ts";
 import type { Task } from "./tasks.ts";
 

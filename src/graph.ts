@@ -348,7 +348,9 @@ function label(tree: TaskTreeNode): string {
 function renderTree(tree: TaskTreeNode, prefix: string, last: boolean, lines: string[]): void {
   lines.push(`${prefix}${last ? "└── " : "├── "}${label(tree)}`);
   const inner = prefix + (last ? "    " : "│   ");
-  tree.awaits.forEach((child, i) => renderTree(child, inner, i === tree.awaits.length - 1, lines));
+  tree.awaits.forEach((child, i) => {
+    renderTree(child, inner, i === tree.awaits.length - 1, lines);
+  });
 }
 
 /**
@@ -367,6 +369,8 @@ function renderTree(tree: TaskTreeNode, prefix: string, last: boolean, lines: st
 export function formatTaskTree(loop?: EventLoop): string {
   const lines: string[] = [];
   const roots = captureTaskTree(loop);
-  roots.forEach((root, i) => renderTree(root, "", i === roots.length - 1, lines));
+  roots.forEach((root, i) => {
+    renderTree(root, "", i === roots.length - 1, lines);
+  });
   return lines.join("\n");
 }

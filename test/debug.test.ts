@@ -39,7 +39,10 @@ describe("slow callbacks", () => {
     assert.equal(records.length, 1);
     const record = records[0] as asyncio.LogRecord;
     assert.equal(record.level, "warning");
-    assert.match(record.message, /^Executing <Task pending name='busy'.* created at .*debug\.test\.ts:\d+> took 0\.250 seconds$/);
+    assert.match(
+      record.message,
+      /^Executing <Task pending name='busy'.* created at .*debug\.test\.ts:\d+> took 0\.250 seconds$/,
+    );
     assert.equal(record.details.task, task);
     assert.equal(record.details.duration, 0.25);
     assert.equal(record.details.sourceTraceback?.at(-1)?.fileName, THIS_FILE);
@@ -158,7 +161,10 @@ describe("creation sites in reports and errors", () => {
     } finally {
       console.error = original;
     }
-    assert.match(printed[0] ?? "", /\nObject created at \(most recent call last\):\n {2}File ".*debug\.test\.ts", line \d+/);
+    assert.match(
+      printed[0] ?? "",
+      /\nObject created at \(most recent call last\):\n {2}File ".*debug\.test\.ts", line \d+/,
+    );
   });
 
   it("adds sourceTraceback to the report of a callback that threw", async () => {

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as asyncio from "asyncio-ts";
+import * as distributed from "asyncio-ts/distributed";
 import * as testing from "asyncio-ts/testing";
 
 /** Every runtime export of "asyncio-ts", sorted (type-only exports leave no trace at run time). */
@@ -30,6 +31,7 @@ const EXPORTS = [
   "KeyboardInterrupt",
   "LifoQueue",
   "Lock",
+  "Logger",
   "PriorityQueue",
   "ProcessPoolExecutor",
   "Queue",
@@ -46,9 +48,12 @@ const EXPORTS = [
   "Timeout",
   "TimeoutError",
   "TimerHandle",
+  "Trace",
   "ValueError",
   "allTasks",
   "asCompleted",
+  "captureCallGraph",
+  "captureTaskTree",
   "closeAmbientLoop",
   "createEagerTaskFactory",
   "createTask",
@@ -56,6 +61,9 @@ const EXPORTS = [
   "eagerTaskFactory",
   "ensureFuture",
   "forEach",
+  "formatCallGraph",
+  "formatTaskTree",
+  "formatTimeline",
   "fromSignal",
   "gather",
   "gatherAll",
@@ -65,14 +73,20 @@ const EXPORTS = [
   "isCoroutine",
   "isCoroutineFunction",
   "isFuture",
+  "isTracing",
   "iterate",
+  "logger",
   "newEventLoop",
   "once",
+  "printCallGraph",
   "registerErrorClass",
+  "renderTraceHtml",
   "run",
   "setAmbientLoopFactory",
   "shield",
   "sleep",
+  "startTracing",
+  "stopTracing",
   "task",
   "taskModule",
   "timeout",
@@ -80,11 +94,14 @@ const EXPORTS = [
   "toAsyncIterable",
   "toPromise",
   "toThread",
+  "trackAwaited",
   "transfer",
   "using",
   "wait",
   "waitFor",
   "wrap",
+  "writeTraceHtml",
+  "writeTraceJson",
 ];
 
 describe("the public surface", () => {
@@ -94,6 +111,16 @@ describe("the public surface", () => {
 
   it("exports exactly the pinned names from asyncio-ts/testing", () => {
     assert.deepEqual(Object.keys(testing).sort(), ["VirtualTimeLoop"]);
+  });
+
+  it("exports exactly the pinned names from asyncio-ts/distributed", () => {
+    assert.deepEqual(Object.keys(distributed).sort(), [
+      "DistributedExecutor",
+      "DistributedWorker",
+      "JobLostError",
+      "ModuleNotAllowedError",
+      "currentJob",
+    ]);
   });
 
   it("exports no default and no undefined binding", () => {

@@ -129,7 +129,10 @@ describe("a nested gather", () => {
     );
   }
   function* main(): asyncio.Coroutine<unknown> {
-    return yield* asyncio.gather(asyncio.createTask(sleeper(3), { name: "a" }), asyncio.createTask(sub(), { name: "sub" }));
+    return yield* asyncio.gather(
+      asyncio.createTask(sleeper(3), { name: "a" }),
+      asyncio.createTask(sub(), { name: "sub" }),
+    );
   }
 
   it("chains the awaiters: c is awaited by sub, which main awaits", async () => {
@@ -233,8 +236,8 @@ describe("shield", () => {
       );
       yield* asyncio.sleep(0.5);
       before = asyncio.formatTaskTree();
-      during = (asyncio.captureCallGraph(inner) as asyncio.FutureCallGraph).awaitedBy.map(
-        (g) => (g.future as asyncio.Task<unknown>).getName(),
+      during = (asyncio.captureCallGraph(inner) as asyncio.FutureCallGraph).awaitedBy.map((g) =>
+        (g.future as asyncio.Task<unknown>).getName(),
       );
       waiting.cancel();
       yield* asyncio.sleep(0.5);
@@ -293,7 +296,9 @@ describe("cancelled tasks", () => {
       );
       assert.equal(
         asyncio.formatCallGraph(taskNamed(loop, "stubborn")),
-        ["* Task(name='stubborn', state=cancelling)", "  + Awaited by:", "    * Task(name='main', state=pending)"].join("\n"),
+        ["* Task(name='stubborn', state=cancelling)", "  + Awaited by:", "    * Task(name='main', state=pending)"].join(
+          "\n",
+        ),
       );
     });
   });
@@ -333,7 +338,9 @@ describe("edge cases", () => {
     // 'a' and 'b' await each other, so neither is a root: the cycle is shown from the oldest.
     assert.equal(
       tree,
-      ["├── Task 'clock' pending", "│   └── Future pending", "└── Task 'a' pending", "    └── Task 'b' pending"].join("\n"),
+      ["├── Task 'clock' pending", "│   └── Future pending", "└── Task 'a' pending", "    └── Task 'b' pending"].join(
+        "\n",
+      ),
     );
     assert.deepEqual(graph, ["a", [["b", []]]]);
   });

@@ -61,14 +61,21 @@ describe("the HTML timeline in headless Chromium", { skip }, () => {
   it("draws one row per Task, named, in creation order, with its outcome", async () => {
     const names = trace.events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => e.args?.name);
     const rows = await page.$$eval("svg g.task-row", (groups) =>
-      groups.map((g) => [g.getAttribute("data-name"), g.querySelector("text.label")?.textContent, g.getAttribute("data-state")]),
+      groups.map((g) => [
+        g.getAttribute("data-name"),
+        g.querySelector("text.label")?.textContent,
+        g.getAttribute("data-state"),
+      ]),
     );
     assert.equal(rows.length, names.length);
     assert.deepEqual(
       rows.map((r) => r[1]),
       names,
     );
-    assert.deepEqual(rows.map((r) => r[0]), names);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      names,
+    );
     const states = Object.fromEntries(rows.map((r) => [r[0], r[2]]));
     assert.equal(states.crawler, "finished");
     assert.equal(states.heartbeat, "cancelled");
@@ -82,7 +89,10 @@ describe("the HTML timeline in headless Chromium", { skip }, () => {
     assert.equal(details, "Task 'fetch /blog': await Future, 0 s → 1.8 s (1.8 s)");
     assert.equal(await bar.locator("title").textContent(), details);
     const life = page.locator('g.task-row[data-name="fetch /missing"] rect.life');
-    await life.hover();
+    // The top edge of the lifetime bar: the wait drawn inside it is inset by a few pixels.
+    const lifeBox = await life.boundingBox();
+    assert.ok(lifeBox);
+    await life.hover({ position: { x: lifeBox.width / 2, y: 1 } });
     assert.equal(
       await page.textContent("#details"),
       "Task 'fetch /missing' failed (ValueError: 404 for /missing), 2.5 s → 2.8 s",

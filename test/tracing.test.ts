@@ -90,7 +90,10 @@ function* work(delay: number, failure?: string): asyncio.Coroutine<string> {
 /** The fixed program: a gather, a cancelled task, a failing task, all on virtual time. */
 function* program(): asyncio.Coroutine<void> {
   const victim = asyncio.createTask(work(10), { name: "victim" });
-  yield* asyncio.gather(asyncio.createTask(work(2), { name: "fetch-a" }), asyncio.createTask(work(1), { name: "fetch-b" }));
+  yield* asyncio.gather(
+    asyncio.createTask(work(2), { name: "fetch-a" }),
+    asyncio.createTask(work(1), { name: "fetch-b" }),
+  );
   victim.cancel();
   try {
     yield* victim;
@@ -132,7 +135,10 @@ describe("the trace file", () => {
     assert.equal(problemsOf({ traceEvents: [name, { ...good, dur: undefined }] }).length, 1);
     assert.equal(problemsOf({ traceEvents: [name, good, { ...good, ts: 3, dur: 10 }] }).length, 1);
     assert.equal(problemsOf({ traceEvents: [name, { ...good, ts: 4 }, { ...good, ts: 2 }] }).length, 1);
-    assert.equal(problemsOf({ traceEvents: [name, good, { name: "f", ph: "s", id: 1, ts: 0, pid: 1, tid: 1 }] }).length, 1);
+    assert.equal(
+      problemsOf({ traceEvents: [name, good, { name: "f", ph: "s", id: 1, ts: 0, pid: 1, tid: 1 }] }).length,
+      1,
+    );
     assert.equal(problemsOf({ traceEvents: [good] }).length, 1);
   });
 
@@ -244,7 +250,7 @@ describe("the trace file", () => {
     await loop.runUntilComplete(task);
     const trace = asyncio.stopTracing(loop);
     loop.close();
-    assert.equal(task._sourceTraceback?.length !== undefined, true);
+    assert.ok((task._sourceTraceback?.length ?? 0) > 0, "debug mode recorded the creation site");
     assert.deepEqual(
       trace.events.filter((e) => e.cat === "task").map((e) => e.name),
       ["both"],

@@ -15,7 +15,8 @@ export interface JobContext {
   readonly attempt: number;
   /**
    * Aborted when the job must stop: its producer cancelled it, or the worker is shutting down
-   * and hands the job back to the queue. Pass it on to `fetch`, streams and timers.
+   * and hands the job back to the queue. Pass it on to `fetch`, streams and timers. (On a
+   * worker's thread pool it never aborts: the thread is terminated instead.)
    */
   readonly signal: AbortSignal;
 }
@@ -25,9 +26,9 @@ const slot = globalThis as { [KEY]?: AsyncLocalStorage<JobContext> };
 const storage: AsyncLocalStorage<JobContext> = (slot[KEY] ??= new AsyncLocalStorage<JobContext>());
 
 /**
- * Return the job the calling handler runs for, with its AbortSignal; `undefined` outside a job,
- * and in handlers that a worker runs on its thread pool (`--threads`), which are stopped by
- * terminating their thread instead.
+ * Return the job the calling handler runs for, with its AbortSignal; `undefined` outside a job.
+ * On a worker's thread pool (`--threads`) the signal never aborts: a cancelled job's thread is
+ * terminated instead.
  *
  * @example
  * export async function download(url: string): Promise<number> {

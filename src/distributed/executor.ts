@@ -121,7 +121,9 @@ const POLL_BATCH = 1000;
 
 function checkSeconds(value: unknown, what: string, allowZero: boolean): number {
   if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ValueError(`${what} must be a ${allowZero ? "non-negative" : "positive"} number of seconds, got ${describe(value)}`);
+    throw new ValueError(
+      `${what} must be a ${allowZero ? "non-negative" : "positive"} number of seconds, got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -169,7 +171,11 @@ export class DistributedExecutor extends BaseExecutor {
 
   constructor(options: DistributedExecutorOptions) {
     // Every submitted job goes to Redis at once: how many run at a time is the workers' business.
-    super({ maxWorkers: Number.POSITIVE_INFINITY, target: "process", terminateOnCancel: options?.terminateOnCancel ?? true });
+    super({
+      maxWorkers: Number.POSITIVE_INFINITY,
+      target: "process",
+      terminateOnCancel: options?.terminateOnCancel ?? true,
+    });
     const { queue } = options;
     if (typeof queue !== "string" || queue === "" || queue.includes(":")) {
       throw new ValueError(`queue must be a non-empty name without ":", got ${describe(queue)}`);
@@ -231,7 +237,11 @@ export class DistributedExecutor extends BaseExecutor {
       try {
         args = encodeValue(call.message.args);
       } catch (error) {
-        reject(new SerializationError(`the arguments of ${describeRef(call.ref)} could not be serialized: ${describeError(error)}`));
+        reject(
+          new SerializationError(
+            `the arguments of ${describeRef(call.ref)} could not be serialized: ${describeError(error)}`,
+          ),
+        );
         return;
       }
       const record: JobRecord = {
@@ -307,7 +317,11 @@ export class DistributedExecutor extends BaseExecutor {
       const chunk = jobs.slice(i, i + ADD_BATCH);
       try {
         await connection.queue.addBulk(
-          chunk.map((record) => ({ name: record.data.name, data: record.data, opts: { ...options, jobId: record.id } })),
+          chunk.map((record) => ({
+            name: record.data.name,
+            data: record.data,
+            opts: { ...options, jobId: record.id },
+          })),
         );
       } catch (error) {
         const failure = new RuntimeError(
@@ -438,32 +452,42 @@ export class DistributedExecutor extends BaseExecutor {
 
   #complete(record: JobRecord, returnvalue: unknown): void {
     if (record.state === SETTLED) return;
-    if (record.cancelled) return this.#settle(record, null, new CancelledError());
+    if (record.cancelled) {
+      this.#settle(record, null, new CancelledError());
+      return;
+    }
     if (typeof returnvalue !== "string") {
-      return this.#settle(
+      this.#settle(
         record,
         null,
         new BrokenWorkerError(
           `job ${record.id} (${describeRef(record.call.ref)}) finished with ${describe(returnvalue)} instead of an encoded result: is a worker other than asyncio-ts's taking jobs from queue "${this.#queueName}"?`,
         ),
       );
+      return;
     }
     let value: unknown;
     try {
       value = decodeValue(returnvalue);
     } catch (error) {
-      return this.#settle(
+      this.#settle(
         record,
         null,
-        new SerializationError(`the result of ${describeRef(record.call.ref)} could not be decoded: ${describeError(error)}`),
+        new SerializationError(
+          `the result of ${describeRef(record.call.ref)} could not be decoded: ${describeError(error)}`,
+        ),
       );
+      return;
     }
     this.#settle(record, { ok: true, value }, undefined);
   }
 
   async #fail(record: JobRecord, failedReason: string): Promise<void> {
     if (record.state === SETTLED) return;
-    if (record.cancelled) return this.#settle(record, null, new CancelledError());
+    if (record.cancelled) {
+      this.#settle(record, null, new CancelledError());
+      return;
+    }
     // The worker stored the error's envelope in the job before failing it.
     let raw: string | null = null;
     try {
@@ -478,7 +502,10 @@ export class DistributedExecutor extends BaseExecutor {
       // Not JSON: not one of ours; the reason below says so.
     }
     const envelope = isJobData(data) && data.error !== undefined ? decodeEnvelope(data.error) : null;
-    if (envelope !== null) return this.#settle(record, { ok: false, error: envelope }, undefined);
+    if (envelope !== null) {
+      this.#settle(record, { ok: false, error: envelope }, undefined);
+      return;
+    }
     const job = `job ${record.id} (${describeRef(record.call.ref)})`;
     const why = /stalled/i.test(failedReason)
       ? `: the workers that ran it stopped renewing its lock too often (they died, or a CPU-bound handler blocked their event loop: run those with --threads)`
@@ -493,7 +520,10 @@ export class DistributedExecutor extends BaseExecutor {
   }
 
   #lost(record: JobRecord): void {
-    if (record.cancelled) return this.#settle(record, null, new CancelledError());
+    if (record.cancelled) {
+      this.#settle(record, null, new CancelledError());
+      return;
+    }
     this.#settle(
       record,
       null,

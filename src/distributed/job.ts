@@ -16,6 +16,7 @@ import { SerializationError } from "../executors/errors.ts";
 import { findUnsendable } from "../executors/sendable.ts";
 import { callForReply, load } from "../executors/worker.ts";
 import { describeError } from "../internal/format.ts";
+import { _runInJob } from "./context.ts";
 
 /** The data of a BullMQ job made by a DistributedExecutor. */
 export interface JobData {
@@ -29,11 +30,13 @@ export interface JobData {
   readonly error?: string;
 }
 
-/** What a worker needs to run one job: the allowed module it resolved, the name, the arguments. */
+/** What a worker needs to run one job: the allowed module it resolved, the name, the arguments, and who the job is. */
 export interface JobPayload {
   readonly module: string;
   readonly name: string;
   readonly args: string;
+  /** The job's id, queue and attempt, for `currentJob()`. */
+  readonly job: { readonly id: string; readonly queue: string; readonly attempt: number };
 }
 
 /**
@@ -92,11 +95,18 @@ function failed(error: unknown, final: boolean): JobOutcome {
   return { ok: false, error: encodeError(error), final };
 }
 
+/** The signal of handlers on a thread: never aborted, since a cancelled job's thread is terminated instead. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /**
- * Run one job: decode the arguments, call the export, encode the result. Never throws; every
- * outcome, errors included, is plain data.
+ * Run one job as the current job (`currentJob()`, with `signal`): decode the arguments, call the
+ * export, encode the result. Never throws; every outcome, errors included, is plain data.
  */
-export async function runJobPayload(payload: JobPayload): Promise<JobOutcome> {
+export function runJobPayload(payload: JobPayload, signal: AbortSignal = NEVER_ABORTED): Promise<JobOutcome> {
+  return _runInJob({ ...payload.job, signal }, () => runJob(payload));
+}
+
+async function runJob(payload: JobPayload): Promise<JobOutcome> {
   let args: unknown;
   try {
     args = decodeValue(payload.args);

@@ -7,7 +7,7 @@
 // that object (a FinalizationRegistry's held value). The store is a WeakMap, so an object that has
 // a site pays nothing for it in its own layout, and objects made outside debug mode have none.
 
-import { dirname } from "node:path";
+import { dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** One frame of a creation site, oldest first as in Python's `_source_traceback`. */
@@ -26,7 +26,7 @@ export interface SourceFrame {
 const SITE_FRAMES = 40;
 
 /** The library's source (or build) folder: its frames are left off the inner end of a site. */
-const LIBRARY_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const LIBRARY_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 
 interface Site {
   /** The captured stack, until it is parsed. */

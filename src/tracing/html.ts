@@ -12,7 +12,7 @@ const TOP = 34;
 /** The outcomes that have a colour of their own. */
 const STATES = new Set(["finished", "failed", "cancelled", "pending"]);
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -32,7 +32,7 @@ function describeTrack(track: TaskTrack): string {
 
 /** One element with a `<title>` tooltip and the same text for the details panel. */
 function withDetails(tag: string, attributes: string, details: string): string {
-  const text = escape(details);
+  const text = escapeXml(details);
   return `<${tag} ${attributes} data-details="${text}"><title>${text}</title></${tag}>`;
 }
 
@@ -63,7 +63,7 @@ export function renderTraceHtml(trace: Trace, title = "asyncio-ts timeline"): st
     const y = TOP + i * ROW;
     const bar = y + (ROW - BAR) / 2;
     const row: string[] = [
-      `<text class="label" x="${labelWidth - 8}" y="${y + ROW / 2 + 4}" text-anchor="end">${escape(track.name)}</text>`,
+      `<text class="label" x="${labelWidth - 8}" y="${y + ROW / 2 + 4}" text-anchor="end">${escapeXml(track.name)}</text>`,
       withDetails(
         "rect",
         `class="life" x="${x(track.start).toFixed(1)}" y="${bar}" width="${Math.max(1, x(track.end) - x(track.start)).toFixed(1)}" height="${BAR}"`,
@@ -96,10 +96,10 @@ export function renderTraceHtml(trace: Trace, title = "asyncio-ts timeline"): st
     }
     const state = STATES.has(track.state) ? track.state : "pending";
     row.push(
-      `<text class="state state-${state}" x="${(x(track.end) + 8).toFixed(1)}" y="${y + ROW / 2 + 4}">${escape(track.state)}</text>`,
+      `<text class="state state-${state}" x="${(x(track.end) + 8).toFixed(1)}" y="${y + ROW / 2 + 4}">${escapeXml(track.state)}</text>`,
     );
     parts.push(
-      `<g class="task-row" data-name="${escape(track.name)}" data-state="${escape(track.state)}">${row.join("")}</g>`,
+      `<g class="task-row" data-name="${escapeXml(track.name)}" data-state="${escapeXml(track.state)}">${row.join("")}</g>`,
     );
   });
   const dropped =
@@ -110,7 +110,7 @@ export function renderTraceHtml(trace: Trace, title = "asyncio-ts timeline"): st
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escape(title)}</title>
+<title>${escapeXml(title)}</title>
 <style>
 body { font: 13px system-ui, sans-serif; margin: 16px; color: #1f2328; background: #fff; }
 h1 { font-size: 16px; margin: 0 0 4px; }
@@ -133,7 +133,7 @@ svg text.state-pending { fill: #57606a; }
 </style>
 </head>
 <body>
-<h1>${escape(title)}</h1>
+<h1>${escapeXml(title)}</h1>
 <p>${tracks.length} tasks over ${formatSeconds(t1 - t0)} s of loop time. Dark: a step running; light: waiting; ×: cancellation requested. Hover a bar for details.</p>
 ${dropped}<div id="details">Hover a bar for details</div>
 <svg xmlns="http://www.w3.org/2000/svg" width="${width.toFixed(0)}" height="${height}" viewBox="0 0 ${width.toFixed(0)} ${height}">

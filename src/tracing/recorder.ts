@@ -154,7 +154,16 @@ export class TraceRecorder implements Instrument {
     if (incoming !== null) {
       track.incoming = null;
       incoming.name ??= "createTask";
-      this.#push({ name: incoming.name, cat: "spawn", ph: "f", bp: "e", id: incoming.id, ts: now, pid: PID, tid: track.tid });
+      this.#push({
+        name: incoming.name,
+        cat: "spawn",
+        ph: "f",
+        bp: "e",
+        id: incoming.id,
+        ts: now,
+        pid: PID,
+        tid: track.tid,
+      });
     }
     track.stepStart = now;
   }
@@ -237,7 +246,15 @@ export class TraceRecorder implements Instrument {
       const track = this.#track(task);
       if (track.stepStart >= 0) {
         const start = track.stepStart;
-        this.#push({ name: "step", cat: "step", ph: "X", ts: start, dur: round(now - start), pid: PID, tid: track.tid });
+        this.#push({
+          name: "step",
+          cat: "step",
+          ph: "X",
+          ts: start,
+          dur: round(now - start),
+          pid: PID,
+          tid: track.tid,
+        });
       }
       if (track.spawned !== null) this.#flushSpawns(task, track);
       if (track.waitStart >= 0) {
@@ -277,8 +294,7 @@ function buildTrace(recorded: TraceEvent[], dropped: number, bufferSize: number,
   }
   const kept = recorded.filter(
     (event) =>
-      (event.ph !== "s" && event.ph !== "f") ||
-      (starts.has(event.id as number) && ends.has(event.id as number)),
+      (event.ph !== "s" && event.ph !== "f") || (starts.has(event.id as number) && ends.has(event.id as number)),
   );
   // Earlier first; at the same time a longer slice first, so that it encloses what follows it.
   kept.sort((a, b) => a.ts - b.ts || (b.dur ?? -1) - (a.dur ?? -1));
@@ -350,7 +366,9 @@ export function startTracing(loop: EventLoop, options: TracingOptions = {}): voi
   if (recorders.has(loop)) throw new RuntimeError("This loop is already being traced: call stopTracing(loop) first");
   const size = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
-    throw new ValueError(`startTracing() bufferSize must be a positive integer number of events, got ${describe(size)}`);
+    throw new ValueError(
+      `startTracing() bufferSize must be a positive integer number of events, got ${describe(size)}`,
+    );
   }
   const recorder = new TraceRecorder(target, size);
   recorders.set(loop, recorder);

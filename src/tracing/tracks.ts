@@ -36,7 +36,15 @@ export function tracksOf(trace: Trace): TaskTrack[] {
   const row = (tid: number) => {
     let found = rows.get(tid);
     if (found === undefined) {
-      found = { name: `task ${tid}`, start: Number.NaN, end: Number.NaN, state: "pending", detail: "", segments: [], cancels: [] };
+      found = {
+        name: `task ${tid}`,
+        start: Number.NaN,
+        end: Number.NaN,
+        state: "pending",
+        detail: "",
+        segments: [],
+        cancels: [],
+      };
       rows.set(tid, found);
     }
     return found;
@@ -54,7 +62,8 @@ export function tracksOf(trace: Trace): TaskTrack[] {
       r.end = end;
       const args = event.args ?? {};
       r.state = String(args.state ?? "pending");
-      r.detail = args.exception !== undefined ? String(args.exception) : args.result !== undefined ? String(args.result) : "";
+      r.detail =
+        args.exception !== undefined ? String(args.exception) : args.result !== undefined ? String(args.result) : "";
     } else if (event.ph === "X" && (event.cat === "step" || event.cat === "await")) {
       row(event.tid).segments.push({ kind: event.cat, label: event.name, start, end });
     } else if (event.ph === "i" && event.cat === "cancel") {
@@ -68,7 +77,16 @@ export function tracksOf(trace: Trace): TaskTrack[] {
     const start = Number.isNaN(r.start) ? Math.min(...times) : r.start;
     const end = Number.isNaN(r.end) ? Math.max(...times) : r.end;
     if (!Number.isFinite(start)) continue;
-    tracks.push({ tid, name: r.name, start, end, state: r.state, detail: r.detail, segments: r.segments, cancels: r.cancels });
+    tracks.push({
+      tid,
+      name: r.name,
+      start,
+      end,
+      state: r.state,
+      detail: r.detail,
+      segments: r.segments,
+      cancels: r.cancels,
+    });
   }
   return tracks;
 }

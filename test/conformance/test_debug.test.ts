@@ -109,7 +109,10 @@ describe("debug mode: creation sites", () => {
     const where = `${THIS_FILE}:${lineHere() - 1}`;
     assert.equal(String(h), `<Handle function noop created at ${where}>`);
     h.cancel();
-    assert.match(String(h), new RegExp(`^<Handle cancelled .*created at ${where.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}>$`));
+    assert.match(
+      String(h),
+      new RegExp(`^<Handle cancelled .*created at ${where.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}>$`),
+    );
     loop.close();
   });
 

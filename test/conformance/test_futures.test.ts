@@ -21,8 +21,9 @@
 // - test_log_traceback: `_logTraceback` is internal; Python guards its setter for `__del__`.
 // - test_wrap_future, test_wrap_future_cancel: concurrent.futures and threads. `wrap()` takes a
 //   promise, which cannot be cancelled (test_wrap_future_cancel2 is ported: the wrapper is).
-// - test_future_source_traceback and the "created at" part of test_future_repr: creation sites in
-//   debug mode belong to the debugging work (issue 6).
+// - test_future_source_traceback: ported with the other debug-mode tests in test_debug.test.ts.
+// - The "created at" part of test_future_repr: creation sites appear in reprs in debug mode,
+//   pinned in test_debug.test.ts (test_handle_repr_debug) and test/debug.test.ts.
 // - test_set_result_unless_cancelled: the helper is internal to sleep() and not exported.
 // - test_future_del_collect: results have no `__del__` that could re-enter the collector.
 // - test_remove_done_callbacks_list_mutation, test_remove_done_callbacks_list_clear,

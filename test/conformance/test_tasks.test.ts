@@ -23,8 +23,8 @@
 //   travels through frames.
 // - BaseTaskTests.test_baseexception_during_cancel: JavaScript has no BaseException (SystemExit)
 //   that escapes the loop while the Task still records it.
-// - BaseTaskTests.test_log_destroyed_pending_task, test_task_source_traceback: "Task was destroyed
-//   but it is pending!" and creation sites are debug-mode reports, built by the debug-mode issue.
+// - BaseTaskTests.test_log_destroyed_pending_task, test_task_source_traceback: debug-mode reports,
+//   ported with the other debug-mode tests in test_debug.test.ts.
 // - BaseTaskTests.test_context_1, test_context_2, test_context_3, test_context_4, test_context_5,
 //   test_context_6, test_get_context: contextvars are not implemented.
 // - BaseTaskTests.test_wait*, test_as_completed*, test_shield*, test_yield_wait_does_not_shield_cancel,
