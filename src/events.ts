@@ -112,10 +112,27 @@ export interface EventLoop {
   shutdownDefaultExecutor(timeout?: number | null): Coroutine<void>;
 }
 
+/**
+ * What the loop's timer heap holds: a TimerHandle, or an object that is its own timer (the Future
+ * behind `sleep`, which so needs no handle of its own).
+ * @internal
+ */
+export interface Timer {
+  _when: number;
+  _seq: number;
+  /** Whether the timer is still in the heap. */
+  _scheduled: boolean;
+  _cancelled: boolean;
+  /** Called by the loop when the timer is due and not cancelled. */
+  _run(): void;
+}
+
 /** The loop internals a Handle needs; implemented by BaseEventLoop. */
 export interface HandleOwner extends EventLoop {
-  /** @internal */
-  _timerHandleCancelled(handle: TimerHandle): void;
+  /** @internal A scheduled timer was cancelled: count it for the heap's lazy clean-up. */
+  _timerHandleCancelled(timer: Timer): void;
+  /** @internal Put `timer` in the heap (assigning its FIFO sequence number). */
+  _addTimer(timer: Timer): void;
 }
 
 /**

@@ -76,8 +76,6 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
   _logTraceback = false;
   /** @internal Set while a Future is yielded to a Task through its iterator (`_asyncio_future_blocking`). */
   _blocking = false;
-  /** @internal The gather call that last collected this Future, to wrap a repeated argument once. */
-  _gatherMarker: object | null = null;
 
   /**
    * Make a pending Future bound to `loop`, or to the running loop when omitted. Prefer

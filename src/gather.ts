@@ -116,7 +116,6 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
   let nfuts = 0;
   let nfinished = 0;
   let outer: GatheringFuture<unknown[]> | null = null;
-  const marker = {};
 
   const onChildDone = (fut: Future<unknown>): void => {
     nfinished++;
@@ -161,19 +160,13 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
     }
   };
 
-  // The same awaitable passed twice is wrapped once. Futures are recognised by a marker field;
-  // coroutines and promises through a map that lives only as long as this call.
+  // The same awaitable passed twice is wrapped once, through a map that lives only as long as
+  // this call. The last argument cannot repeat an earlier one without being found, so it is not
+  // added.
   const seen = new Map<object, Future<unknown>>();
   for (let i = 0; i < n; i++) {
     const arg = args[i];
-    const isFut = arg instanceof Future;
-    let fut: Future<unknown> | undefined = isFut
-      ? arg._gatherMarker === marker
-        ? arg
-        : undefined
-      : typeof arg === "object" && arg !== null
-        ? seen.get(arg)
-        : undefined;
+    let fut: Future<unknown> | undefined = typeof arg === "object" && arg !== null ? seen.get(arg) : undefined;
     if (fut === undefined) {
       fut = childOf(arg, i, loop);
       if (loop === null) loop = fut._loop;
@@ -183,8 +176,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
           `gather() argument ${i + 1} is bound to another event loop than the earlier ones: gather awaitables of one loop`,
         );
       }
-      if (isFut) fut._gatherMarker = marker;
-      else seen.set(arg as object, fut);
+      if (i + 1 < n) seen.set(arg as object, fut);
       nfuts++;
       if (fut._state !== PENDING) done.push(fut);
       else fut._addCallback(onChildDone);

@@ -25,6 +25,7 @@ import {
   type LoopInternals,
   type TaskFactory,
   type TaskOptions,
+  type Timer,
 } from "./events.ts";
 import { DebugInstrument, reportSlowCallback } from "./debug.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
@@ -47,7 +48,7 @@ const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** setTimeout overflows past 2^31-1 ms; long waits are re-armed after a day, as asyncio caps select(). */
 const MAX_HOST_WAIT_MS = 24 * 3600 * 1000;
 
-function runHandle(handle: Handle): void {
+function runHandle(handle: Handle | Timer): void {
   if (!handle._cancelled) handle._run();
 }
 
@@ -90,7 +91,7 @@ export class BaseEventLoop implements LoopInternals {
   slowCallbackDuration = 0.1;
 
   #ready = new ReadyQueue();
-  #timers = new TimerHeap<TimerHandle>();
+  #timers = new TimerHeap<Timer>();
   #timerCancelledCount = 0;
   #timerSeq = 0;
   #running = false;
@@ -148,19 +149,19 @@ export class BaseEventLoop implements LoopInternals {
     checkTime(when, "callAt() when");
     this.#checkClosed();
     checkCallback(callback, "callAt");
-    const handle = new TimerHandle(
-      when,
-      this.#timerSeq++,
-      callback as unknown as (...args: never[]) => void,
-      args,
-      this,
-    );
+    const handle = new TimerHandle(when, 0, callback as unknown as (...args: never[]) => void, args, this);
     if (this.#debug) captureSourceTraceback(handle);
-    this.#timers.push(handle);
-    handle._scheduled = true;
-    // A loop waiting on its host timer must re-arm it if this deadline is earlier.
-    if (!this.#inBatch && when < this.#hostTimerAt) this._wake();
+    this._addTimer(handle);
     return handle;
+  }
+
+  /** @internal */
+  _addTimer(timer: Timer): void {
+    timer._seq = this.#timerSeq++;
+    this.#timers.push(timer);
+    timer._scheduled = true;
+    // A loop waiting on its host timer must re-arm it if this deadline is earlier.
+    if (!this.#inBatch && timer._when < this.#hostTimerAt) this._wake();
   }
 
   time(): number {
@@ -448,7 +449,7 @@ export class BaseEventLoop implements LoopInternals {
   }
 
   /** @internal */
-  _timerHandleCancelled(handle: TimerHandle): void {
+  _timerHandleCancelled(handle: Timer): void {
     if (handle._scheduled) {
       this.#timerCancelledCount++;
       // Cancelled from outside a batch (plain async code): let the loop look at its timers again, so
