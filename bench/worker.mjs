@@ -3,8 +3,8 @@
 //   node --expose-gc bench/worker.mjs --system asyncio-ts --workloads W1 --n 100000 --runs 5
 //   node --expose-gc bench/worker.mjs --system native --plan '[{"workload":"W3","n":1000,"probeTimers":true}]'
 //
-// A plan lists what to run, in order: { workload, n, runs, warmupN, probeTimers, probeSleepMs,
-// exitAfterMeasure, holdSeconds };
+// A plan lists what to run, in order: { workload, n, runs, warmupN, warmupSeconds, warmupTasks,
+// probeTimers, probeSleepMs, exitAfterMeasure, holdSeconds };
 // the flags make a plan of every workload at every size. `exitAfterMeasure` (W5, last in a plan)
 // prints the heap measurement and exits while the tasks still sleep.
 //
@@ -123,12 +123,29 @@ async function runOnce(
       }
     },
   };
-  globalThis.gc?.();
+  // Empty the young generation so runs start alike. Not a full gc(): a forced full collection
+  // resets V8's heap limits and slows the next run several-fold (measured: 5x for asyncio-ts and
+  // Bluebird at N = 1,000), which would measure the harness instead of the system.
+  globalThis.gc?.({ type: "minor" });
   const r = await mod[workload](count, ctx);
   const outcome = measurement === null ? r : { ...measurement, ...r };
   const problem = check(workload, count, outcome, warmup);
   if (problem !== null) throw new Error(problem);
   return outcome;
+}
+
+/**
+ * Run the workload at a small size until the JIT has settled: until `warmupTasks` tasks have run
+ * or `warmupSeconds` have passed, at least once. One run is not enough: asyncio-ts's W1 at
+ * N = 1,000 takes some 25 runs to reach its steady cost, which is then 30 times lower.
+ */
+async function warmUp(workload, size, hold, { warmupSeconds = 0.5, warmupTasks = 50_000 }) {
+  const start = performance.now();
+  let tasks = 0;
+  do {
+    await runOnce(workload, size, { hold, warmup: true });
+    tasks += size;
+  } while (tasks < warmupTasks && performance.now() - start < warmupSeconds * 1000);
 }
 
 async function measure(step) {
@@ -138,7 +155,7 @@ async function measure(step) {
     return { status: "n/a", reason: mod.unavailable[workload] ?? "not implemented" };
   }
   try {
-    if (warmupN > 0) await runOnce(workload, Math.min(warmupN, n), { hold: Math.min(hold, 0.1), warmup: true });
+    if (warmupN > 0) await warmUp(workload, Math.min(warmupN, n), Math.min(hold, 0.1), step);
     if (probeTimers) {
       const stop = sampleHostTimers();
       await runOnce(workload, n, { w3SleepMs: probeSleepMs });

@@ -3,6 +3,7 @@ import * as asyncio from "asyncio-ts";
 import * as gatherExample from "./tutorial/1_gather.ts";
 import * as returnExceptions from "./tutorial/2_return_exceptions.ts";
 import * as propagates from "./tutorial/3_exception_propagates.ts";
+import * as distributedExample from "./distributed.ts";
 import * as executorsExample from "./executors.ts";
 import * as httpTour from "./http-tour.ts";
 import * as pipeline from "./pipeline.ts";
@@ -43,3 +44,6 @@ await timed("8. a CPU-bound gather: on the loop, then on a thread pool (toThread
 
 heading("9. promises at the edges: a local HTTP server fetched with a concurrency limit, a timeout and a cancel");
 await httpTour.main();
+
+heading("10. beyond one machine: a distributed gather over two worker processes (BullMQ on a private Redis)");
+await distributedExample.main();

@@ -329,6 +329,11 @@ export function captureTaskTree(loop?: EventLoop): TaskTreeNode[] {
   return roots;
 }
 
+/** @internal Whether `future` is what a `sleep()` waits on: a Future that is its own timer in the loop's heap. */
+export function isSleepTimer(future: Future<unknown>): boolean {
+  return typeof (future as { _when?: unknown })._when === "number";
+}
+
 function label(tree: TaskTreeNode): string {
   const future = tree.future;
   switch (tree.kind) {
@@ -340,8 +345,10 @@ function label(tree: TaskTreeNode): string {
       return `shield ${stateOf(future as Future<unknown>)}`;
     case "taskgroup":
       return `TaskGroup (${tree.awaits.length} tasks)`;
-    default:
-      return `${(future as Future<unknown>).constructor.name} ${stateOf(future as Future<unknown>)}`;
+    default: {
+      const name = isSleepTimer(future as Future<unknown>) ? "sleep" : (future as Future<unknown>).constructor.name;
+      return `${name} ${stateOf(future as Future<unknown>)}`;
+    }
   }
 }
 

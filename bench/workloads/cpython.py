@@ -225,6 +225,16 @@ def main():
             raise RuntimeError(problem)
         return r
 
+    def warm_up(workload, size, hold, step):
+        # The same policy as bench/worker.mjs: small runs until enough tasks ran or time passed.
+        start = time.perf_counter()
+        tasks = 0
+        while True:
+            run_once(workload, size, hold, False, warmup=True)
+            tasks += size
+            if tasks >= step.get("warmupTasks", 50_000) or time.perf_counter() - start >= step.get("warmupSeconds", 0.5):
+                break
+
     def measure(step):
         workload, n = step["workload"], step["n"]
         if workload not in WORKLOADS:
@@ -233,7 +243,7 @@ def main():
             return {"status": "n/a", "reason": "no host timers to count"}
         try:
             if step.get("warmupN", 0) > 0:
-                run_once(workload, min(step["warmupN"], n), min(step.get("holdSeconds", args.w5_hold), 0.1), False, warmup=True)
+                warm_up(workload, min(step["warmupN"], n), min(step.get("holdSeconds", args.w5_hold), 0.1), step)
             exit_after = step.get("exitAfterMeasure", False)
             hold = step.get("holdSeconds", args.w5_hold)
             runs = [metrics(run_once(workload, n, hold, exit_after)) for _ in range(step.get("runs", 1))]

@@ -366,13 +366,7 @@ export class DistributedExecutor extends BaseExecutor {
     let events: QueueEvents | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new RuntimeError(
-            `could not connect to Redis at ${redactUrl(this.#url)} within ${this.#connectMs / 1000} s: is redis-server running there, and reachable from here?`,
-          ),
-        );
-      }, this.#connectMs);
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.#connectMs / 1000} s`)), this.#connectMs);
     });
     try {
       await Promise.race([redis.connect(), timeout]);
@@ -391,8 +385,11 @@ export class DistributedExecutor extends BaseExecutor {
       listener.on("removed", ({ jobId }) => this.#onRemoved(jobId));
       await Promise.race([Promise.all([queue.waitUntilReady(), listener.waitUntilReady()]), timeout]);
     } catch (error) {
-      await Promise.allSettled([events?.close(), queue.close(), redis.quit()]);
-      throw error;
+      await Promise.allSettled([events?.close(), queue.close(), redis.disconnect()]);
+      throw new RuntimeError(
+        `could not connect to Redis at ${redactUrl(this.#url)}: ${describeError(error)}; is redis-server running there, and reachable from here?`,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -401,15 +398,18 @@ export class DistributedExecutor extends BaseExecutor {
   }
 
   #onError = (error: Error): void => {
-    if (this.#closing) return;
-    const message = describeError(error);
-    if (this.#warned.has(message)) return;
+    // While connecting, a failure reaches the jobs' Futures; afterwards, only a warning can tell.
+    if (this.#connection !== null) this.#warn(describeError(error));
+  };
+
+  #warn(message: string): void {
+    if (this.#closing || this.#warned.has(message)) return;
     this.#warned.add(message);
     process.emitWarning(
       `DistributedExecutor (queue "${this.#queueName}" at ${redactUrl(this.#url)}): ${message}`,
       "DistributedExecutorWarning",
     );
-  };
+  }
 
   // ---- what Redis says about the jobs ------------------------------------------------------------
 
@@ -562,7 +562,7 @@ export class DistributedExecutor extends BaseExecutor {
     try {
       onProgress(this.progress());
     } catch (error) {
-      this.#onError(new RuntimeError(`onProgress threw: ${describeError(error)}`));
+      this.#warn(`onProgress threw: ${describeError(error)}`);
     }
   }
 

@@ -224,12 +224,25 @@ export class DistributedWorker {
     }
     const [bullmq, { Redis }] = await Promise.all([import("bullmq"), import("ioredis")]);
     this.#bullmq = bullmq;
-    const subscriber = new Redis(this.#url, { lazyConnect: true });
+    // No retries while connecting: a Redis that is not there fails the start, saying where it looked.
+    const subscriber = new Redis(this.#url, { lazyConnect: true, retryStrategy: () => null });
     this.#subscriber = subscriber;
-    subscriber.on("error", (error: Error) =>
-      this.#warn(`the cancel channel's connection failed: ${describeError(error)}`),
-    );
-    await subscriber.connect();
+    let connected = false;
+    let failure: unknown = null;
+    subscriber.on("error", (error: Error) => {
+      if (connected) this.#warn(`the cancel channel's connection failed: ${describeError(error)}`);
+      else failure = error;
+    });
+    try {
+      await subscriber.connect();
+    } catch (error) {
+      throw new Error(
+        `could not connect to Redis at ${redactUrl(this.#url)}: ${describeError(failure ?? error)}; is redis-server running there, and reachable from here?`,
+      );
+    }
+    connected = true;
+    // Connected, reconnect as ioredis does by default.
+    subscriber.options.retryStrategy = (times: number) => Math.min(times * 50, 2000);
     const channels = this.#queues.map((queue) => cancelChannel(this.#prefix, queue));
     subscriber.on("message", (_channel: string, jobId: string) => this.#onCancel(jobId));
     await subscriber.subscribe(...channels);
@@ -260,13 +273,16 @@ export class DistributedWorker {
   }
 
   async #close(grace: number): Promise<void> {
-    try {
-      await this.#started;
-    } catch {
-      // A worker that failed to start closes what it opened.
-    }
+    // A worker that failed to start (or never started) quietly closes what it opened.
+    const started =
+      this.#started !== null &&
+      (await this.#started.then(
+        () => true,
+        () => false,
+      ));
+    const log = started ? this.#log : () => {};
     const running = this.#active.size;
-    this.#log(
+    log(
       `${this.#tag} shutting down: ${running === 0 ? "no job running" : `waiting up to ${grace} s for ${running} running job${running === 1 ? "" : "s"}`}`,
     );
     const timer = setTimeout(() => this.handBack(), grace * 1000);
@@ -279,7 +295,7 @@ export class DistributedWorker {
       this.#subscriber?.quit(),
       this.#pool === null ? undefined : toPromise(this.#pool.shutdown({ wait: true })),
     ]);
-    this.#log(`${this.#tag} stopped`);
+    log(`${this.#tag} stopped`);
   }
 
   #warn(message: string): void {
@@ -312,6 +328,13 @@ export class DistributedWorker {
       );
     }
     const what = `job ${id} ${data.name} (${basename(data.module)}) from "${job.queueName}"`;
+    // BullMQ can still hand a job to a worker that is closing (a fetch that was waiting for jobs
+    // when close() began); a worker that is shutting down starts nothing, so it goes back at once.
+    if (this.#closed !== null) {
+      await job.moveToWait(token);
+      this.#verboseLog(`${what}: handed back unstarted (shutting down)`);
+      throw new WaitingError();
+    }
     let module: string;
     try {
       module = this.#allowlist.resolve(data.module);
@@ -321,14 +344,10 @@ export class DistributedWorker {
       throw new UnrecoverableError(describeError(error));
     }
     let release = (): void => {};
-    const active: ActiveJob = {
-      controller: new AbortController(),
-      handBack: false,
-      handedBack: new Promise<null>((resolve) => {
-        release = () => resolve(null);
-      }),
-      release: () => release(),
-    };
+    const handedBack = new Promise<null>((resolve) => {
+      release = () => resolve(null);
+    });
+    const active: ActiveJob = { controller: new AbortController(), handBack: false, handedBack, release };
     const onAbort = (): void => active.controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     this.#active.set(id, active);
@@ -346,12 +365,12 @@ export class DistributedWorker {
       this.#active.delete(id);
       signal?.removeEventListener("abort", onAbort);
     }
-    if (active.handBack) {
+    // A job that succeeded just as the grace period ended is completed, not run again.
+    if (outcome === null || (active.handBack && !outcome.ok)) {
       await job.moveToWait(token);
       this.#verboseLog(`${what}: handed back after ${took(began)} (shutting down)`);
       throw new WaitingError();
     }
-    if (outcome === null) throw new Error("unreachable: only a hand-back stops waiting for a job");
     if (outcome.ok) {
       this.#verboseLog(`${what}: done in ${took(began)}`);
       return outcome.value;

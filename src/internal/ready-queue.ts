@@ -76,7 +76,11 @@ export class ReadyQueue {
   release(): void {
     const slots = this.#slots;
     if (this.#head !== this.#tail) slots.fill(undefined);
-    if (slots.length > INITIAL_SLOTS && slots.length <= MAX_POOLED_SLOTS && (spare === null || spare.length < slots.length)) {
+    if (
+      slots.length > INITIAL_SLOTS &&
+      slots.length <= MAX_POOLED_SLOTS &&
+      (spare === null || spare.length < slots.length)
+    ) {
       spare = slots;
     }
     this.#slots = new Array(INITIAL_SLOTS);

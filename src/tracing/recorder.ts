@@ -11,6 +11,7 @@ import type { EventLoop, LoopInternals } from "../events.ts";
 import { RuntimeError, ValueError } from "../exceptions.ts";
 import { CANCELLED, FAILED, type Future } from "../futures.ts";
 import { GatheringFuture } from "../gather.ts";
+import { isSleepTimer } from "../graph.ts";
 import { describe, describeError } from "../internal/format.ts";
 import type { Instrument } from "../internal/instrument.ts";
 import { _shieldedBy } from "../shield.ts";
@@ -59,6 +60,7 @@ function waitLabel(waiter: Future<unknown> | null): string {
   if (waiter instanceof Task) return `await Task '${waiter.getName()}'`;
   if (waiter instanceof GatheringFuture) return `await gather (${waiter._children.length} children)`;
   if (_shieldedBy(waiter) !== null) return "await shield";
+  if (isSleepTimer(waiter)) return "await sleep";
   return `await ${waiter.constructor.name}`;
 }
 

@@ -273,7 +273,7 @@ describeWithRedis("DistributedExecutor", (redis) => {
   it("shuts down after the running jobs finish, cancelling the waiting ones with cancelFutures", async () => {
     const outcomes = await withExecutor({ queue: "io" }, function* (remote) {
       // Worker A takes eight jobs of queue "io" at a time; two of these ten wait.
-      const futures = Array.from({ length: 10 }, (_, i) => remote.submit(tasks.sleepThen, 1500, i));
+      const futures = Array.from({ length: 10 }, (_, i) => remote.submit(tasks.sleepThen, 1000, i));
       yield* until(() => remote.progress().running === 8, "eight jobs to run");
       yield* remote.shutdown({ cancelFutures: true });
       return futures.map((future) => (future.cancelled() ? "cancelled" : future.result().value));
@@ -285,18 +285,18 @@ describeWithRedis("DistributedExecutor", (redis) => {
   it("delivers each result once when the events and the polling race", async () => {
     const seen: DistributedProgress[] = [];
     const results = await withExecutor({ pollInterval: 0.01, onProgress: (p) => seen.push(p) }, function* (remote) {
-      return yield* asyncio.gather(...Array.from({ length: 300 }, (_, i) => remote.submit(tasks.sleepThen, 20, i)));
+      return yield* asyncio.gather(...Array.from({ length: 200 }, (_, i) => remote.submit(tasks.sleepThen, 10, i)));
     });
     assert.deepEqual(
       results.map((r) => r.value),
-      Array.from({ length: 300 }, (_, i) => i),
+      Array.from({ length: 200 }, (_, i) => i),
     );
     // Every change of the counts is one job changing state: "done" only ever grows by one.
     const doneSteps = seen.map((p) => p.done).filter((done, i, all) => i === 0 || done !== all[i - 1]);
     assert.deepEqual(
       doneSteps,
-      Array.from({ length: 301 }, (_, i) => i),
+      Array.from({ length: 201 }, (_, i) => i),
     );
-    assert.deepEqual(seen.at(-1), { queued: 0, running: 0, done: 300, failed: 0, cancelled: 0, total: 300 });
+    assert.deepEqual(seen.at(-1), { queued: 0, running: 0, done: 200, failed: 0, cancelled: 0, total: 200 });
   });
 });

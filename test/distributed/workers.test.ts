@@ -1,21 +1,19 @@
-// Worker processes coming and going: shutdown on SIGTERM, a worker killed mid-job, a producer
-// that misses the queue's events.
+// Worker processes coming and going, and a producer that misses the queue's events.
 //
-// The tests of this file share three workers and run in order, each one leaving fewer workers:
-// the first SIGTERMs one (its job is handed back to another), the second kills one (its job runs
-// again on the last), the last two use the survivor. Workers hold a job's lock for 3 s and look for
-// stalled jobs every second, so that a dead worker's job moves on in seconds rather than BullMQ's 30.
+// The tests of this file share two worker processes and run in order: the first kills one of them
+// (its job runs again on the other), the next two use the survivor, and the last one shuts it
+// down with SIGTERM. Workers hold a job's lock for 3 s and look for stalled jobs every second, so
+// that a dead worker's job moves on in seconds rather than BullMQ's 30.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, it } from "node:test";
+import { Worker } from "node:worker_threads";
 import * as asyncio from "asyncio-ts";
 import { DistributedExecutor } from "asyncio-ts/distributed";
 import { Redis } from "ioredis";
-import { fixture, killWorkers, startWorker, waitUntil, type WorkerProcess } from "../helpers/distributed.ts";
+import { fixture, killWorkers, startWorker, type WorkerProcess } from "../helpers/distributed.ts";
 import { describeWithRedis } from "../helpers/redis.ts";
 
 const tasks = asyncio.taskModule<typeof import("../fixtures/distributed/tasks.ts")>(
@@ -30,8 +28,39 @@ function readMarker(path: string): string {
   }
 }
 
-function alive(worker: WorkerProcess): boolean {
-  return worker.child.exitCode === null && worker.child.signalCode === null;
+/** Sleep on the loop until `predicate()` holds; fail after `seconds`. */
+function* until(predicate: () => boolean, what: string, seconds = 30): asyncio.Coroutine<void> {
+  const deadline = performance.now() + seconds * 1000;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    yield* asyncio.sleep(0.02);
+  }
+}
+
+/**
+ * Block this thread (its event loop, and with it the executor's event listener) until, on another
+ * thread, `queue` has `count` completed jobs and its event stream was emptied.
+ */
+function freezeWhileEventsAreLost(url: string, queue: string, count: number): void {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const thread = new Worker(
+    `const { Redis } = require("ioredis");
+    const { workerData: { url, queue, count, flag } } = require("node:worker_threads");
+    (async () => {
+      const client = new Redis(url);
+      while ((await client.zcard(\`bull:\${queue}:completed\`)) < count) await new Promise((r) => setTimeout(r, 20));
+      await client.xtrim(\`bull:\${queue}:events\`, "MAXLEN", 0);
+      await client.quit();
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    })();`,
+    { eval: true, workerData: { url, queue, count, flag } },
+  );
+  try {
+    if (Atomics.wait(flag, 0, 0, 60_000) === "timed-out") throw new Error("the jobs did not finish within 60 s");
+  } finally {
+    void thread.terminate();
+  }
 }
 
 describeWithRedis("asyncio-ts worker processes", (redis) => {
@@ -45,7 +74,7 @@ describeWithRedis("asyncio-ts worker processes", (redis) => {
     client = new Redis(url);
     const args = ["--queue", "life", "--queue", "lost", "--module", fixture("tasks.ts"), "--concurrency", "50"];
     const timing = ["--grace", "2", "--lock-duration", "3", "--stalled-interval", "1", "--verbose"];
-    workers = await Promise.all([1, 2, 3].map(() => startWorker(url, [...args, ...timing])));
+    workers = await Promise.all([1, 2].map(() => startWorker(url, [...args, ...timing])));
   });
 
   after(async () => {
@@ -54,45 +83,21 @@ describeWithRedis("asyncio-ts worker processes", (redis) => {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   });
 
-  /** Submit `holdOnce(marker)` and wait on the loop until a worker runs it; return its Task and that worker. */
-  function* holdOnWorker(
-    remote: DistributedExecutor,
-    marker: string,
-  ): asyncio.Coroutine<[asyncio.Task<{ pid: number; attempt: number }>, WorkerProcess]> {
-    const job = asyncio.createTask(
-      (function* () {
-        return yield* remote.submit(tasks.holdOnce, marker, 60_000);
-      })(),
-    );
-    while (readMarker(marker) === "") yield* asyncio.sleep(0.02);
-    const holder = workers.find((worker) => worker.pid === Number(readMarker(marker)));
-    if (holder === undefined) throw new Error(`no worker has pid ${readMarker(marker)}`);
-    return [job, holder];
+  function executor(queue: string, pollInterval?: number): DistributedExecutor {
+    return new DistributedExecutor({
+      queue,
+      redis: redis().url,
+      ...(pollInterval === undefined ? {} : { pollInterval }),
+    });
   }
-
-  it("hands its running jobs back on SIGTERM when they outlast the grace period, and exits 0", async () => {
-    const marker = join(scratch, "hand-back");
-    const [result, holder] = await asyncio.run(
-      asyncio.using(new DistributedExecutor({ queue: "life", redis: redis().url }), function* (remote) {
-        const [job, holder] = yield* holdOnWorker(remote, marker);
-        process.kill(holder.pid, "SIGTERM");
-        return [yield* job, holder] as const;
-      }),
-    );
-    assert.equal((await holder.exited).code, 0);
-    assert.notEqual(result.pid, holder.pid);
-    assert.equal(result.attempt, 2);
-    assert.match(holder.output(), /shutting down: waiting up to 2 s for 1 running job/);
-    assert.match(holder.output(), /holdOnce \(tasks\.js\) from "life": handed back after [\d.]+ s \(shutting down\)/);
-    assert.match(holder.output(), /stopped/);
-    workers = workers.filter((worker) => worker !== holder);
-  });
 
   it("runs a job again on another worker when its worker is killed mid-job", async () => {
     const marker = join(scratch, "killed");
     const [result, holder] = await asyncio.run(
-      asyncio.using(new DistributedExecutor({ queue: "life", redis: redis().url }), function* (remote) {
-        const [job, holder] = yield* holdOnWorker(remote, marker);
+      asyncio.using(executor("life"), function* (remote) {
+        const job = remote.submit(tasks.holdOnce, marker, 60_000);
+        yield* until(() => readMarker(marker) !== "", "a worker to take the job");
+        const holder = workers.find((worker) => worker.pid === Number(readMarker(marker))) as WorkerProcess;
         process.kill(holder.pid, "SIGKILL");
         return [yield* job, holder] as const;
       }),
@@ -104,40 +109,18 @@ describeWithRedis("asyncio-ts worker processes", (redis) => {
     workers = [survivor];
   });
 
-  it("delivers every result through polling when a stopped producer missed the events", async () => {
+  it("delivers every result through polling when the producer missed the queue's events", async () => {
     const count = 100;
-    const producer = spawn(
-      process.execPath,
-      [
-        "--conditions=asyncio-ts-source",
-        "--import",
-        "tsx",
-        fixture("producer.ts"),
-        redis().url,
-        "lost",
-        String(count),
-        "500",
-        "0.2",
-      ],
-      { cwd: fileURLToPath(new URL("../..", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] },
+    const outcome = await asyncio.run(
+      asyncio.using(executor("lost", 0.2), function* (remote) {
+        const jobs = Array.from({ length: count }, (_, i) => remote.submit(tasks.sleepThen, 500, i));
+        yield* until(() => remote.progress().running > 0, "the first job to run");
+        // Frozen, the producer reads no event while its jobs finish; then the events are gone.
+        freezeWhileEventsAreLost(redis().url, "lost", count);
+        const results = yield* asyncio.waitFor(asyncio.gather(...jobs), 30);
+        return { results: results.map((result) => result.value), progress: remote.progress() };
+      }),
     );
-    let output = "";
-    producer.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => producer.once("exit", resolve));
-    try {
-      await waitUntil(() => output.includes("running"), 60, "the producer's first running job");
-      // Frozen, it reads no events while its jobs finish; then the events are gone for good.
-      process.kill(producer.pid as number, "SIGSTOP");
-      await waitUntil(async () => (await client.zcard("bull:lost:completed")) === count, 60, "every job to finish");
-      await client.xtrim("bull:lost:events", "MAXLEN", 0);
-      process.kill(producer.pid as number, "SIGCONT");
-      assert.equal(await exited, 0);
-    } finally {
-      if (producer.exitCode === null) process.kill(producer.pid as number, "SIGKILL");
-    }
-    const outcome = JSON.parse(output.slice(output.indexOf("{"))) as { results: number[]; progress: unknown };
     assert.deepEqual(
       outcome.results,
       Array.from({ length: count }, (_, i) => i),
@@ -145,29 +128,37 @@ describeWithRedis("asyncio-ts worker processes", (redis) => {
     assert.deepEqual(outcome.progress, { queued: 0, running: 0, done: count, failed: 0, cancelled: 0, total: count });
   });
 
-  it("finishes its running jobs on SIGTERM within the grace period, takes no new ones, and exits 0", async () => {
+  it("on SIGTERM finishes the jobs that end within the grace period, hands the others back, starts no new one, and exits 0", async () => {
     const [last] = workers as [WorkerProcess];
-    const [finished, late, progress] = await asyncio.run(
-      asyncio.using(new DistributedExecutor({ queue: "life", redis: redis().url }), function* (remote) {
-        const running = remote.submit(tasks.sleepThen, 500, "finished");
-        while (remote.progress().running === 0) yield* asyncio.sleep(0.01);
+    const marker = join(scratch, "handed-back");
+    const [finished, progress, cancelled] = await asyncio.run(
+      asyncio.using(executor("life"), function* (remote) {
+        const short = remote.submit(tasks.sleepThen, 800, "finished");
+        const long = remote.submit(tasks.holdOnce, marker, 60_000);
+        yield* until(() => remote.progress().running === 2 && readMarker(marker) !== "", "both jobs to run");
         process.kill(last.pid, "SIGTERM");
         yield* asyncio.wrap(last.waitFor(/shutting down/));
         const late = remote.submit(tasks.add, 1, 1);
-        const finished = yield* running;
+        const finished = yield* short;
         yield* asyncio.wrap(last.exited);
-        // Nobody took the late job: cancel it, which removes it from the queue.
+        yield* until(() => remote.progress().queued === 2, "the long job to be back in the queue");
         const progress = remote.progress();
+        // Both wait in the queue, unlocked: cancelling them removes them.
+        long.cancel();
         late.cancel();
-        return [finished, late, progress] as const;
+        return [finished, progress, [long.cancelled(), late.cancelled()]] as const;
       }),
     );
-    assert.deepEqual(finished, { value: "finished", pid: last.pid });
-    assert.equal(late.cancelled(), true);
-    assert.deepEqual(progress, { queued: 1, running: 0, done: 1, failed: 0, cancelled: 0, total: 2 });
     assert.equal((await last.exited).code, 0);
-    assert.match(last.output(), /shutting down: waiting up to 2 s for 1 running job/);
-    assert.match(last.output(), /sleepThen \(tasks\.js\) from "life": done in/);
-    assert.ok(!alive(last));
+    assert.deepEqual(finished, { value: "finished", pid: last.pid });
+    assert.deepEqual(progress, { queued: 2, running: 0, done: 1, failed: 0, cancelled: 0, total: 3 });
+    assert.deepEqual(cancelled, [true, true]);
+    assert.equal(await client.llen("bull:life:wait"), 0);
+    const output = last.output();
+    assert.match(output, /shutting down: waiting up to 2 s for 2 running jobs/);
+    assert.match(output, /sleepThen \(tasks\.js\) from "life": done in/);
+    assert.match(output, /holdOnce \(tasks\.js\) from "life": handed back after [\d.]+ s \(shutting down\)/);
+    assert.doesNotMatch(output, /add \(tasks\.js\) from "life": done/);
+    assert.match(output, /stopped/);
   });
 });
