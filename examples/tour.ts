@@ -6,6 +6,7 @@ import * as propagates from "./tutorial/3_exception_propagates.ts";
 import * as distributedExample from "./distributed.ts";
 import * as executorsExample from "./executors.ts";
 import * as httpTour from "./http-tour.ts";
+import * as timeline from "./timeline.ts";
 import * as pipeline from "./pipeline.ts";
 import * as gatherLimit from "./structured/gather-limit.ts";
 import * as taskgroup from "./structured/taskgroup.ts";
@@ -36,7 +37,10 @@ await timed(
   true,
 );
 
-await timed("4. a pipeline: a bounded Queue feeding four workers, at most two fetching at once (Semaphore)", pipeline.main);
+await timed(
+  "4. a pipeline: a bounded Queue feeding four workers, at most two fetching at once (Semaphore)",
+  pipeline.main,
+);
 await timed("5. TaskGroup: the first failure cancels the rest; errors arrive as an ExceptionGroup", taskgroup.main);
 await timed("6. timeout(): the body is cancelled and TimeoutError raised out of using()", timeoutExample.main);
 await timed("7. beyond Python: gather with { limit } runs at most N children at once", gatherLimit.main);
@@ -47,3 +51,6 @@ await httpTour.main();
 
 heading("10. beyond one machine: a distributed gather over two worker processes (BullMQ on a private Redis)");
 await distributedExample.main();
+
+heading("11. seeing what ran: the tutorial's gather as a timeline (also written to trace.json)");
+await timeline.main();

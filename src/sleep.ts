@@ -124,7 +124,8 @@ class SleepCoroutine<T> implements Coroutine<T> {
 export function sleep(delay: number): Coroutine<void>;
 export function sleep<T>(delay: number, result: T): Coroutine<T>;
 export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
-  if (typeof delay !== "number") throw new TypeError(`sleep() delay must be a number of seconds, got ${describe(delay)}`);
+  if (typeof delay !== "number")
+    throw new TypeError(`sleep() delay must be a number of seconds, got ${describe(delay)}`);
   if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
   return new SleepCoroutine(delay, result);
 }

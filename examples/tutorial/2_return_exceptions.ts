@@ -8,7 +8,7 @@ import * as asyncio from "asyncio-ts";
 import { isMain } from "../is-main.ts";
 import { repr } from "./repr.ts";
 
-export function* coro_1() {
+export function* coro_1(): asyncio.Coroutine<string> {
   yield* asyncio.sleep(2);
   return "Result of coro 1";
 }
@@ -19,7 +19,7 @@ export function* coro_2(): asyncio.Coroutine<string> {
 }
 
 export function* main() {
-  let results;
+  let results: (string | Error)[];
   try {
     results = yield* asyncio.gather(coro_1(), coro_2(), { returnExceptions: true });
   } catch (exc) {
