@@ -43,6 +43,10 @@
 //   test_ensure_future_coroutine: outside any loop, asyncio-ts binds to the ambient loop (its
 //   current event loop for plain async code) instead of raising; the `_use_global_loop` ports
 //   below pin that, with the ambient loop in the role of the loop given to `set_event_loop()`.
+// - RunCoroutineThreadsafeTests (test_run_coroutine_threadsafe and its four variants): it hands a
+//   coroutine to a loop running in another thread and returns a concurrent.futures.Future. A Node
+//   process runs its loops on one thread; from plain async code the counterpart is
+//   `asyncio.toPromise(loop.createTask(coro))`, tested in test/promises.test.ts.
 // - The `(5,)` cases of the cancel-message tests: a cancel message is a string here (it becomes
 //   the CancelledError's `message`), so non-string values do not round-trip.
 
