@@ -91,7 +91,7 @@ function labelOf(result, id) {
 
 function statusText(cell) {
   if (cell.status === "n/a") return `n/a (${cell.reason})`;
-  if (cell.status === "skipped") return cell.reason;
+  if (cell.status === "skipped") return `skipped: ${String(cell.reason).replace(/^skipped: /, "")}`;
   return `${cell.status}: ${String(cell.error ?? "").split("\n")[0]}`;
 }
 
@@ -314,7 +314,8 @@ export function renderDocs(result) {
     "",
     "Per-task cost in wall time, median of the runs with min and max; `× Promise.all` and `× CPython`",
     "divide the median by theirs at the same N (below 1 is faster). W3 counts the time above the 10 ms",
-    "sleep; W4 the time from `cancel()` until the last `finally` ran; W5 bytes of heap; W6 the whole",
+    "sleep (at small N mostly host-timer jitter: 1 ms late at N = 1,000 is 1 µs per task); W4 the",
+    "time from `cancel()` until the last `finally` ran; W5 bytes of heap; W6 the whole",
     "run (its floor is 10 µs per task: 1 ms per wave of 100). The CPU columns give the CPU time the",
     "process used over the same span (GC threads included; idle waits excluded), which other",
     "processes on a busy machine do not inflate.",
@@ -326,18 +327,22 @@ export function renderDocs(result) {
       "",
       `### ${w}: ${WORKLOADS[w]}`,
       "",
-      `| N | system | median ${unitOf(w)} | min | max | × Promise.all | × CPython |`,
-      "|---:|---|---:|---:|---:|---:|---:|",
+      w === "W5"
+        ? `| N | system | median ${unitOf(w)} | min | max | × Promise.all | × CPython |`
+        : `| N | system | median ${unitOf(w)} | min | max | × Promise.all | × CPython | CPU µs/task | CPU × Promise.all |`,
+      w === "W5" ? "|---:|---|---:|---:|---:|---:|---:|" : "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const c of rows) {
       if (c.status === "n/a" && c.system !== "asyncio-ts") continue;
       const label = c.system === "asyncio-ts" ? "**asyncio-ts**" : labelOf(result, c.system);
       if (c.status !== "ok") {
-        out.push(`| ${nfmt(c.n)} | ${label} | ${statusText(c).replaceAll("|", "\\|")} | | | | | | |`);
+        out.push(
+          `| ${nfmt(c.n)} | ${label} | ${statusText(c).replaceAll("|", "\\|")} | | | | |${w === "W5" ? "" : " | |"}`,
+        );
         continue;
       }
       out.push(
-        `| ${nfmt(c.n)} | ${label} | ${num(c.stats.median)} | ${num(c.stats.min)} | ${num(c.stats.max)} | ${ratio(c.vsPromise)} | ${ratio(c.vsCPython)} |`,
+        `| ${nfmt(c.n)} | ${label} | ${num(c.stats.median)} | ${num(c.stats.min)} | ${num(c.stats.max)} | ${ratio(c.vsPromise)} | ${ratio(c.vsCPython)} |${w === "W5" ? "" : ` ${num(c.cpu?.median)} | ${ratio(c.cpuVsPromise)} |`}`,
       );
     }
     if (w === "W3" && result.hostTimers) {

@@ -49,4 +49,15 @@ if (!docsOnly && !existsSync(`${root}/dist/index.js`)) {
 
 const forwarded = args.filter((a) => a !== "--no-build");
 const r = run(process.execPath, [`${bench}/run.mjs`, ...forwarded, `--build-status=${buildStatus}`]);
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+
+// The executors' and the distributed executor's own benchmarks, unless a single workload or only
+// the docs were asked for. Both measure dist/; the distributed one says how to get Redis if absent.
+if (!docsOnly && !args.some((a) => a === "--only" || a.startsWith("--only=") || a === "--profile")) {
+  const quick = args.includes("--quick") ? ["--quick"] : [];
+  for (const script of ["executors.mjs", "distributed.mjs"]) {
+    console.log(`\n> bench/${script} ${quick.join(" ")}`);
+    const extra = run(process.execPath, [`${bench}/${script}`, ...quick]);
+    if (extra.status !== 0) process.exit(extra.status ?? 1);
+  }
+}
