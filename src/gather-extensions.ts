@@ -14,7 +14,7 @@ import { isCoroutine, type Coroutine } from "./coroutines.ts";
 import { _getEventLoop, type EventLoop } from "./events.ts";
 import { CancelledError, ValueError } from "./exceptions.ts";
 import { CANCELLED, FAILED, Future, PENDING, wrap } from "./futures.ts";
-import { GatheringFuture, type GatherOptions } from "./gather.ts";
+import { _collectResults, GatheringFuture, type GatherOptions } from "./gather.ts";
 import { describe } from "./internal/format.ts";
 import { Task } from "./tasks.ts";
 
@@ -197,19 +197,7 @@ function boundedGather(
       }
     }
     if (nfinished === nfuts) {
-      const results = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) {
-        const child = children[i] as Future<unknown>;
-        const state = child._state;
-        if (state === CANCELLED) {
-          results[i] = new CancelledError(child._cancelMessage);
-        } else if (state === FAILED) {
-          child._markRetrieved();
-          results[i] = child._exception;
-        } else {
-          results[i] = child._result;
-        }
-      }
+      const results = _collectResults(children, n);
       if (out._cancelRequested) out._reject(fut._makeCancelledError());
       else out._resolve(results);
     }

@@ -102,6 +102,29 @@ function childOf(arg: unknown, index: number, loop: EventLoop | null): Future<un
   );
 }
 
+/**
+ * @internal Read the outcomes of a gather's finished children, in argument order: each child's
+ * result, its exception (marked retrieved), or a CancelledError carrying its cancel message.
+ * Shared by gather's plain path and its `limit`/`signal` path (gather-extensions.ts); it runs once
+ * per gather, when the last child is done.
+ */
+export function _collectResults(children: readonly Future<unknown>[], n: number): unknown[] {
+  const results = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const child = children[i] as Future<unknown>;
+    const state = child._state;
+    if (state === CANCELLED) {
+      results[i] = new CancelledError(child._cancelMessage);
+    } else if (state === FAILED) {
+      child._markRetrieved();
+      results[i] = child._exception;
+    } else {
+      results[i] = child._result;
+    }
+  }
+  return results;
+}
+
 /** @internal The shared implementation of gather and gatherAll. */
 function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): GatheringFuture<unknown[]> {
   const n = args.length;
@@ -138,19 +161,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
       }
     }
     if (nfinished === nfuts) {
-      const results = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) {
-        const child = children[i] as Future<unknown>;
-        const state = child._state;
-        if (state === CANCELLED) {
-          results[i] = new CancelledError(child._cancelMessage);
-        } else if (state === FAILED) {
-          child._markRetrieved();
-          results[i] = child._exception;
-        } else {
-          results[i] = child._result;
-        }
-      }
+      const results = _collectResults(children, n);
       if (out._cancelRequested) {
         // The gather was cancelled: propagate the cancellation whatever returnExceptions says.
         out._reject(fut._makeCancelledError());

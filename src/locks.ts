@@ -72,16 +72,9 @@ export class Lock extends LoopBoundMixin implements AsyncContextManager<undefine
       this.#locked = true;
       return true;
     }
-    this.#waiters ??= new Deque();
-    const waiters = this.#waiters;
     const fut = this._getLoop().createFuture<boolean>();
-    waiters.push(fut);
     try {
-      try {
-        yield* fut;
-      } finally {
-        waiters.remove(fut);
-      }
+      yield* waitInQueue((this.#waiters ??= new Deque()), fut);
     } catch (error) {
       // Woken and cancelled at once, or cancelled while the lock is free: the lock invariant
       // (a free lock with waiters has its head waiter woken) must hold before we leave.
@@ -123,6 +116,16 @@ export class Lock extends LoopBoundMixin implements AsyncContextManager<undefine
     const first = this.#waiters?.at(0);
     // A done head waiter is already set to wake up.
     if (first !== undefined && !first.done()) first.setResult(true);
+  }
+}
+
+/** Queue `fut` among `waiters`, wait until it is done, and leave the queue however the wait ends. */
+function* waitInQueue(waiters: Deque<Future<boolean>>, fut: Future<boolean>): Coroutine<void> {
+  waiters.push(fut);
+  try {
+    yield* fut;
+  } finally {
+    waiters.remove(fut);
   }
 }
 
@@ -181,14 +184,8 @@ export class Event extends LoopBoundMixin {
    */
   *wait(): Coroutine<true> {
     if (this.#value) return true;
-    const fut = this._getLoop().createFuture<boolean>();
-    this.#waiters.push(fut);
-    try {
-      yield* fut;
-      return true;
-    } finally {
-      this.#waiters.remove(fut);
-    }
+    yield* waitInQueue(this.#waiters, this._getLoop().createFuture<boolean>());
+    return true;
   }
 
   /** Describe the event as asyncio's repr does: `<Event [unset, waiters:1]>`. */
@@ -260,13 +257,8 @@ export class Condition extends LoopBoundMixin implements AsyncContextManager<und
     this.release();
     try {
       try {
-        this.#waiters.push(fut);
-        try {
-          yield* fut;
-          return true;
-        } finally {
-          this.#waiters.remove(fut);
-        }
+        yield* waitInQueue(this.#waiters, fut);
+        return true;
       } finally {
         yield* this.#reacquire();
       }
@@ -415,16 +407,9 @@ export class Semaphore extends LoopBoundMixin implements AsyncContextManager<und
       this.#value--;
       return true;
     }
-    this.#waiters ??= new Deque();
-    const waiters = this.#waiters;
     const fut = this._getLoop().createFuture<boolean>();
-    waiters.push(fut);
     try {
-      try {
-        yield* fut;
-      } finally {
-        waiters.remove(fut);
-      }
+      yield* waitInQueue((this.#waiters ??= new Deque()), fut);
     } catch (error) {
       // Woken (a slot was set aside for us) and cancelled at once: give the slot back.
       if (error instanceof CancelledError && fut.done() && !fut.cancelled()) this.#value++;

@@ -1,15 +1,14 @@
 // ProcessPoolExecutor: run functions in Node child processes, through a tinypool pool.
 
 import type { ChildProcess } from "node:child_process";
-import { availableParallelism } from "node:os";
 import type { Tinypool } from "tinypool";
-import { ValueError } from "../exceptions.ts";
 import { describeError } from "../internal/format.ts";
-import { BaseExecutor, type ExecutorCall } from "./executor.ts";
+import type { ExecutorCall } from "./executor.ts";
 import { BrokenWorkerError } from "./errors.ts";
 import { describeRef } from "./task-ref.ts";
 import { WORKER_ENTRY, WORKER_EXPORT } from "./worker-entry.ts";
 import type { Reply } from "./worker.ts";
+import { WorkerPoolExecutor, type WorkerPoolSize } from "./worker-pool.ts";
 
 /** Options of `new ProcessPoolExecutor()`. */
 export interface ProcessPoolOptions {
@@ -32,8 +31,6 @@ export interface ProcessPoolOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const DEFAULT_IDLE_TIMEOUT = 30;
-
 interface Exit {
   pid: number | undefined;
   code: number | null;
@@ -55,36 +52,14 @@ interface Exit {
  * @throws {ValueError} when `maxWorkers` is not a positive integer or `maxQueue` is negative.
  * @see concurrent.futures.ProcessPoolExecutor
  */
-export class ProcessPoolExecutor extends BaseExecutor {
+export class ProcessPoolExecutor extends WorkerPoolExecutor<Tinypool> {
   #options: ProcessPoolOptions;
-  #pool: Tinypool | null = null;
-  #loading: Promise<Tinypool> | null = null;
   #watched = new WeakSet<object>();
   #lastExit: Exit | null = null;
 
   constructor(options: ProcessPoolOptions = {}) {
-    const maxWorkers = options.maxWorkers ?? availableParallelism();
-    super({ maxWorkers, maxQueue: options.maxQueue, target: "process", terminateOnCancel: options.terminateOnCancel });
-    if (!Number.isFinite(maxWorkers)) throw new ValueError("a ProcessPoolExecutor needs a finite maxWorkers");
-    const idle = options.idleTimeout;
-    if (idle !== undefined && !(typeof idle === "number" && idle >= 0)) {
-      throw new ValueError(`idleTimeout must be a non-negative number of seconds, got ${String(idle)}`);
-    }
-    this.#options = { ...options, maxWorkers };
-  }
-
-  protected _run(call: ExecutorCall): PromiseLike<Reply> {
-    const pool = this.#pool;
-    if (pool !== null) return this.#runOn(pool, call);
-    this.#loading ??= this.#load();
-    return this.#loading.then((loaded) => this.#runOn(loaded, call));
-  }
-
-  protected async _close(): Promise<void> {
-    if (this.#loading !== null) await this.#loading;
-    const pool = this.#pool;
-    this.#pool = null;
-    if (pool !== null) await pool.destroy();
+    super("ProcessPoolExecutor", "process", options);
+    this.#options = { ...options };
   }
 
   protected override _failure(error: unknown, call: ExecutorCall): unknown {
@@ -110,7 +85,7 @@ export class ProcessPoolExecutor extends BaseExecutor {
     );
   }
 
-  #runOn(pool: Tinypool, call: ExecutorCall): Promise<Reply> {
+  protected _runOn(pool: Tinypool, call: ExecutorCall): Promise<Reply> {
     const outcome = pool.run(call.message, { name: WORKER_EXPORT, signal: call.signal ?? null }) as Promise<Reply>;
     this.#watchExits(pool);
     return outcome;
@@ -132,7 +107,7 @@ export class ProcessPoolExecutor extends BaseExecutor {
     }
   }
 
-  async #load(): Promise<Tinypool> {
+  protected async _createPool(size: WorkerPoolSize): Promise<Tinypool> {
     const { Tinypool } = await import("tinypool");
     const options = this.#options;
     const execArgv = [...(options.execArgv ?? process.execArgv)];
@@ -145,8 +120,7 @@ export class ProcessPoolExecutor extends BaseExecutor {
       // The default JSON serialization silently turns Buffers, Maps and errors into {}.
       serialization: "advanced",
       minThreads: 0,
-      maxThreads: options.maxWorkers,
-      idleTimeout: (options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) * 1000,
+      ...size,
       execArgv,
       // Tinypool passes only what it is given: without this, workers would start with an empty env.
       env: (options.env ?? process.env) as Record<string, string>,
@@ -154,7 +128,6 @@ export class ProcessPoolExecutor extends BaseExecutor {
     pool.on("error", (error: unknown) => {
       process.emitWarning(`a worker process of a ProcessPoolExecutor failed outside any job: ${describeError(error)}`);
     });
-    this.#pool = pool;
     return pool;
   }
 }

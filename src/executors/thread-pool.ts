@@ -1,15 +1,14 @@
 // ThreadPoolExecutor: run functions on Node worker threads, through a piscina pool.
 
-import { availableParallelism } from "node:os";
 import type { ResourceLimits, TransferListItem } from "node:worker_threads";
 import type { Piscina } from "piscina";
-import { ValueError } from "../exceptions.ts";
 import { describeError } from "../internal/format.ts";
-import { BaseExecutor, type ExecutorCall } from "./executor.ts";
+import type { ExecutorCall } from "./executor.ts";
 import { BrokenWorkerError, SerializationError } from "./errors.ts";
 import { describeRef } from "./task-ref.ts";
 import { WORKER_ENTRY, WORKER_EXPORT } from "./worker-entry.ts";
 import type { Reply } from "./worker.ts";
+import { WorkerPoolExecutor, type WorkerPoolSize } from "./worker-pool.ts";
 
 /** Options of `new ThreadPoolExecutor()`. */
 export interface ThreadPoolOptions {
@@ -30,9 +29,6 @@ export interface ThreadPoolOptions {
   execArgv?: string[];
 }
 
-/** Idle threads live this many seconds by default: long enough to serve a burst, short enough to free memory. */
-const DEFAULT_IDLE_TIMEOUT = 30;
-
 /**
  * Run functions on a pool of Node worker threads (piscina), the executor behind `toThread` and
  * `loop.runInExecutor(null, ...)`. Functions are named by reference (`asyncio.task(url, name)`),
@@ -48,34 +44,12 @@ const DEFAULT_IDLE_TIMEOUT = 30;
  * @throws {ValueError} when `maxWorkers` is not a positive integer or `maxQueue` is negative.
  * @see concurrent.futures.ThreadPoolExecutor
  */
-export class ThreadPoolExecutor extends BaseExecutor {
+export class ThreadPoolExecutor extends WorkerPoolExecutor<Piscina> {
   #options: ThreadPoolOptions;
-  #pool: Piscina | null = null;
-  #loading: Promise<Piscina> | null = null;
 
   constructor(options: ThreadPoolOptions = {}) {
-    const maxWorkers = options.maxWorkers ?? availableParallelism();
-    super({ maxWorkers, maxQueue: options.maxQueue, target: "thread", terminateOnCancel: options.terminateOnCancel });
-    if (!Number.isFinite(maxWorkers)) throw new ValueError("a ThreadPoolExecutor needs a finite maxWorkers");
-    const idle = options.idleTimeout;
-    if (idle !== undefined && !(typeof idle === "number" && idle >= 0)) {
-      throw new ValueError(`idleTimeout must be a non-negative number of seconds, got ${String(idle)}`);
-    }
-    this.#options = { ...options, maxWorkers };
-  }
-
-  protected _run(call: ExecutorCall): PromiseLike<Reply> {
-    const pool = this.#pool;
-    if (pool !== null) return this.#runOn(pool, call);
-    this.#loading ??= this.#load();
-    return this.#loading.then((loaded) => this.#runOn(loaded, call));
-  }
-
-  protected async _close(): Promise<void> {
-    if (this.#loading !== null) await this.#loading;
-    const pool = this.#pool;
-    this.#pool = null;
-    if (pool !== null) await pool.destroy();
+    super("ThreadPoolExecutor", "thread", options);
+    this.#options = { ...options };
   }
 
   protected override _failure(error: unknown, call: ExecutorCall): unknown {
@@ -107,7 +81,7 @@ export class ThreadPoolExecutor extends BaseExecutor {
     );
   }
 
-  #runOn(pool: Piscina, call: ExecutorCall): Promise<Reply> {
+  protected _runOn(pool: Piscina, call: ExecutorCall): Promise<Reply> {
     return pool.run(call.message, {
       name: WORKER_EXPORT,
       transferList: call.transferList as TransferListItem[],
@@ -115,15 +89,14 @@ export class ThreadPoolExecutor extends BaseExecutor {
     }) as Promise<Reply>;
   }
 
-  async #load(): Promise<Piscina> {
+  protected async _createPool(size: WorkerPoolSize): Promise<Piscina> {
     const { Piscina } = await import("piscina");
     const options = this.#options;
     const pool = new Piscina({
       filename: WORKER_ENTRY.href,
       name: WORKER_EXPORT,
       minThreads: 0,
-      maxThreads: options.maxWorkers,
-      idleTimeout: (options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) * 1000,
+      ...size,
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
     });
@@ -132,7 +105,6 @@ export class ThreadPoolExecutor extends BaseExecutor {
     pool.on("error", (error: unknown) => {
       process.emitWarning(`a worker thread of a ThreadPoolExecutor failed outside any job: ${describeError(error)}`);
     });
-    this.#pool = pool;
     return pool;
   }
 }
