@@ -304,7 +304,7 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
       this._cancelledExc = null;
       return saved;
     }
-    return new CancelledError(this._cancelMessage);
+    return _newCancelledError(this._loop, this._cancelMessage);
   }
 
   /** @internal Cancel without the public method's bookkeeping (used by Task for its own state). */
@@ -382,6 +382,23 @@ function describeOnce(owner: Future<unknown>, value: unknown): string {
 function describeCallback(callback: unknown): string {
   if (typeof callback === "function") return `${callback.name || "(anonymous)"}()`;
   return `${(callback as object).constructor.name}._wakeup()`;
+}
+
+/**
+ * @internal A CancelledError made by the library for a cancelled Future. The stack V8 would capture
+ * here is the loop's own frames (a cancellation is delivered from a loop callback, not from the
+ * coroutine it lands in), and capturing it is most of what cancelling costs, so it is skipped
+ * unless debug mode or tracing watches the loop.
+ */
+export function _newCancelledError(loop: LoopInternals, message: string | undefined): CancelledError {
+  if (loop._instrument !== null) return new CancelledError(message);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new CancelledError(message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** The iterator behind `yield* future`: yields the Future once while pending, then returns its result. */

@@ -2,8 +2,8 @@
 
 import { isCoroutine } from "./coroutines.ts";
 import { _getEventLoop, type EventLoop } from "./events.ts";
-import { CancelledError, ValueError } from "./exceptions.ts";
-import { CANCELLED, FAILED, Future, PENDING, wrap } from "./futures.ts";
+import { ValueError } from "./exceptions.ts";
+import { _newCancelledError, CANCELLED, FAILED, Future, PENDING, wrap } from "./futures.ts";
 import { _gatherExtended } from "./gather-extensions.ts";
 import { describe } from "./internal/format.ts";
 import { Task, type Awaitable } from "./tasks.ts";
@@ -114,7 +114,7 @@ export function _collectResults(children: readonly Future<unknown>[], n: number)
     const child = children[i] as Future<unknown>;
     const state = child._state;
     if (state === CANCELLED) {
-      results[i] = new CancelledError(child._cancelMessage);
+      results[i] = _newCancelledError(child._loop, child._cancelMessage);
     } else if (state === FAILED) {
       child._markRetrieved();
       results[i] = child._exception;
