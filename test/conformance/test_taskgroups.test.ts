@@ -26,6 +26,7 @@ import {
   ValueError,
 } from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
+import { awaitWithoutTask } from "../helpers/await-without-task.ts";
 
 class MyExc extends Error {
   override name = "MyExc";
@@ -78,20 +79,6 @@ function run<T>(main: Coroutine<T>): Promise<T> {
 function pendingTasks(tg: TaskGroup): number {
   const match = /tasks=(\d+)/.exec(String(tg));
   return match ? Number(match[1]) : 0;
-}
-
-/** CPython's test_utils.await_without_task: drive a coroutine from a plain callback, outside any task. */
-function* awaitWithoutTask(coro: Coroutine<unknown>): Coroutine<void> {
-  let error: unknown;
-  asyncio.getRunningLoop().callSoon(() => {
-    try {
-      while (!coro.next().done);
-    } catch (e) {
-      error = e;
-    }
-  });
-  yield* asyncio.sleep(0);
-  if (error !== undefined) throw error;
 }
 
 describe("TaskGroup (test_taskgroups.TestTaskGroup)", () => {

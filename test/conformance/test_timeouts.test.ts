@@ -27,6 +27,7 @@ import {
   TimeoutError,
 } from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
+import { awaitWithoutTask } from "../helpers/await-without-task.ts";
 
 class ZeroDivisionError extends Error {
   override name = "ZeroDivisionError";
@@ -66,20 +67,6 @@ function run<T>(main: Coroutine<T>): Promise<T> {
 
 function current(): Task<unknown> {
   return asyncio.currentTask() as Task<unknown>;
-}
-
-/** CPython's test_utils.await_without_task: drive a coroutine from a plain callback, outside any task. */
-function* awaitWithoutTask(coro: Coroutine<unknown>): Coroutine<void> {
-  let error: unknown;
-  asyncio.getRunningLoop().callSoon(() => {
-    try {
-      while (!coro.next().done);
-    } catch (e) {
-      error = e;
-    }
-  });
-  yield* asyncio.sleep(0);
-  if (error !== undefined) throw error;
 }
 
 describe("timeout() and timeoutAt() (test_timeouts.TimeoutTests)", () => {
