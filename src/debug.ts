@@ -70,7 +70,7 @@ export class DebugInstrument implements Instrument {
       if (task._logDestroyPending && !this.#registered.has(task)) this.#register(task);
       return;
     }
-    if (task._state === FINISHED && isCoroutine(task._result)) {
+    if (task._state === FINISHED && isCoroutine(task._value)) {
       logger.warning(
         `${task} returned a coroutine without running it: write 'return yield* coro()' to run and await it`,
         { task, ...siteOf(task) },

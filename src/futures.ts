@@ -18,6 +18,19 @@ export const PENDING = 0;
 /** @internal */ export const FINISHED = 2;
 /** @internal */ export const FAILED = 3;
 
+/** @internal Bits of `Future._flags`. An exception was set and nobody has retrieved it yet. */
+export const FLAG_LOG_TRACEBACK = 1;
+/** @internal The Future is being yielded to a Task through its iterator (`_asyncio_future_blocking`). */
+export const FLAG_BLOCKING = 2;
+/** @internal A Task must throw a CancelledError into its coroutine at its next step. */
+export const FLAG_MUST_CANCEL = 4;
+/** @internal A Task collected while pending is reported (debug mode). */
+export const FLAG_LOG_DESTROY_PENDING = 8;
+/** @internal The saved CancelledError's message stays the Future's cancel message once handed out. */
+export const FLAG_KEEP_CANCEL_MESSAGE = 16;
+/** @internal A Task counts its outstanding cancellation requests in multiples of this. */
+export const CANCEL_REQUEST = 256;
+
 /** Something other than a plain callback that a Future can wake: a Task parked on it. */
 export interface Waiter {
   /** @internal */
@@ -62,20 +75,18 @@ const unretrievedRegistry = new FinalizationRegistry<Unretrieved>((held) => {
  */
 export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> {
   /** @internal */ _state: number = PENDING;
-  /** @internal */ _result: T | undefined = undefined;
-  /** @internal */ _exception: unknown = undefined;
+  /**
+   * @internal One slot for what the state needs (a million pending Tasks is a million of these, so
+   * every field counts): the result when FINISHED, the exception when FAILED; when CANCELLED, the
+   * cancel message or a saved CancelledError to hand out once; while PENDING, a Task's pending
+   * cancel message (a sleep's timer keeps the value it will finish with).
+   */
+  _value: unknown = undefined;
   /** @internal */ _loop: LoopInternals;
-  /** @internal The first done callback or Waiter, stored without an array (typed loosely to keep Future covariant). */
+  /** @internal No done callback (null), one callback or parked Waiter, or an array of several. */
   _cb: unknown = null;
-  /** @internal Further done callbacks. */
-  _cbs: unknown[] | null = null;
-  /** @internal */ _cancelMessage: string | undefined = undefined;
-  /** @internal The CancelledError a Task's coroutine raised, so that awaiting the Task re-raises it. */
-  _cancelledExc: CancelledError | null = null;
-  /** @internal Whether an exception was set and nobody has retrieved it yet. */
-  _logTraceback = false;
-  /** @internal Set while a Future is yielded to a Task through its iterator (`_asyncio_future_blocking`). */
-  _blocking = false;
+  /** @internal The FLAG_* bits (a Task also counts its cancellation requests above them). */
+  _flags = 0;
 
   /**
    * Make a pending Future bound to `loop`, or to the running loop when omitted. Prefer
@@ -123,10 +134,10 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
    */
   result(): T {
     const state = this._state;
-    if (state === FINISHED) return this._result as T;
+    if (state === FINISHED) return this._value as T;
     if (state === FAILED) {
       this._markRetrieved();
-      throw this._exception;
+      throw this._value;
     }
     if (state === CANCELLED) throw this._makeCancelledError();
     throw new InvalidStateError("Result is not ready: the Future is still pending; await it first");
@@ -143,7 +154,7 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
     if (state === FINISHED) return null;
     if (state === FAILED) {
       this._markRetrieved();
-      return this._exception;
+      return this._value;
     }
     if (state === CANCELLED) throw this._makeCancelledError();
     throw new InvalidStateError("Exception is not set: the Future is still pending; await it first");
@@ -184,9 +195,42 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
     this._markRetrieved();
     if (this._state !== PENDING) return false;
     this._state = CANCELLED;
-    this._cancelMessage = msg;
+    this._value = msg;
     this._scheduleCallbacks();
     return true;
+  }
+
+  /**
+   * @internal The message a cancelled Future's CancelledError carries (asyncio's `_cancel_message`);
+   * a pending Task's, once `cancel(msg)` could not reach what it waits on.
+   */
+  get _cancelMessage(): string | undefined {
+    const state = this._state;
+    if (state === FINISHED || state === FAILED) return undefined;
+    const value = this._value;
+    if (value instanceof CancelledError) {
+      return (this._flags & FLAG_KEEP_CANCEL_MESSAGE) !== 0 ? messageOf(value) : undefined;
+    }
+    return value as string | undefined;
+  }
+
+  set _cancelMessage(msg: string | undefined) {
+    const state = this._state;
+    if (state === PENDING || state === CANCELLED) {
+      this._value = msg;
+      this._flags &= ~FLAG_KEEP_CANCEL_MESSAGE;
+    }
+  }
+
+  /**
+   * @internal Make awaiting this cancelled Future raise `error` itself, once (asyncio's
+   * `_cancelled_exc`); later CancelledErrors carry its message when `keepMessage` is set, no
+   * message otherwise.
+   */
+  _saveCancelledError(error: CancelledError, keepMessage: boolean): void {
+    this._value = error;
+    if (keepMessage) this._flags |= FLAG_KEEP_CANCEL_MESSAGE;
+    else this._flags &= ~FLAG_KEEP_CANCEL_MESSAGE;
   }
 
   /**
@@ -202,18 +246,15 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** Remove every registration of `callback`; return how many were removed. */
   removeDoneCallback(callback: DoneCallback<T>): number {
-    let removed = 0;
-    if (this._cb === callback) {
+    const cb = this._cb;
+    if (cb === callback) {
       this._cb = null;
-      removed++;
+      return 1;
     }
-    const rest = this._cbs;
-    if (rest !== null) {
-      const kept = rest.filter((cb) => cb !== callback);
-      removed += rest.length - kept.length;
-      this._cbs = kept.length > 0 ? kept : null;
-    }
-    return removed;
+    if (!Array.isArray(cb)) return 0;
+    const kept = cb.filter((each) => each !== callback);
+    this._cb = kept.length === 0 ? null : kept.length === 1 ? kept[0] : kept;
+    return cb.length - kept.length;
   }
 
   /** Await the Future in a coroutine: `const value = yield* future`. */
@@ -245,16 +286,15 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
       case CANCELLED:
         return "cancelled";
       case FINISHED:
-        return `finished result=${describeOnce(this, this._result)}`;
+        return `finished result=${describeOnce(this, this._value)}`;
       default:
-        return `finished exception=${describeError(this._exception)}`;
+        return `finished exception=${describeError(this._value)}`;
     }
   }
 
   /** @internal The ` cb=[...]` part of the repr: the first and last done callbacks, as asyncio shows them. */
   _callbacksInfo(): string {
-    if (this._cb === null && this._cbs === null) return "";
-    const all = this._cb === null ? (this._cbs as unknown[]) : [this._cb, ...(this._cbs ?? [])];
+    const all = this._callbacks();
     if (all.length === 0) return "";
     const shown =
       all.length <= 2
@@ -265,16 +305,16 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** @internal Settle with a value (the caller checked the state). */
   _resolve(value: T): void {
-    this._result = value;
+    this._value = value;
     this._state = FINISHED;
     this._scheduleCallbacks();
   }
 
   /** @internal Settle with an exception (the caller checked the state). */
   _reject(exception: unknown): void {
-    this._exception = exception;
+    this._value = exception;
     this._state = FAILED;
-    this._logTraceback = true;
+    this._flags |= FLAG_LOG_TRACEBACK;
     // V8 keeps the receivers of the frames an error was thrown through alive until its stack is
     // formatted; format it now so the registry's held value cannot keep this Future reachable.
     if (exception instanceof Error) void exception.stack;
@@ -290,8 +330,8 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** @internal The exception has been seen: no "never retrieved" report for this Future. */
   _markRetrieved(): void {
-    if (this._logTraceback) {
-      this._logTraceback = false;
+    if ((this._flags & FLAG_LOG_TRACEBACK) !== 0) {
+      this._flags &= ~FLAG_LOG_TRACEBACK;
       unretrievedRegistry.unregister(this);
       if (this._loop._unretrieved !== null) this._loop._unretrieved.delete(this as Future<unknown>);
     }
@@ -299,31 +339,37 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** @internal The CancelledError to raise for a cancelled Future (asyncio's `_make_cancelled_error`). */
   _makeCancelledError(): CancelledError {
-    const saved = this._cancelledExc;
-    if (saved !== null) {
-      this._cancelledExc = null;
+    const saved = this._value;
+    if (saved instanceof CancelledError) {
+      this._value = (this._flags & FLAG_KEEP_CANCEL_MESSAGE) !== 0 ? messageOf(saved) : undefined;
+      this._flags &= ~FLAG_KEEP_CANCEL_MESSAGE;
       return saved;
     }
-    return _newCancelledError(this._loop, this._cancelMessage);
+    return _newCancelledError(this._loop, saved as string | undefined);
   }
 
   /** @internal Cancel without the public method's bookkeeping (used by Task for its own state). */
   _cancelNow(msg?: string): void {
     this._state = CANCELLED;
-    this._cancelMessage = msg;
+    this._value = msg;
     this._scheduleCallbacks();
+  }
+
+  /** @internal The done callbacks and parked Waiters, in registration order. */
+  _callbacks(): unknown[] {
+    const cb = this._cb;
+    return cb === null ? [] : Array.isArray(cb) ? cb.slice() : [cb];
   }
 
   /** @internal Register a done callback or a parked Task. */
   _addCallback(callback: DoneCallback<T> | Waiter): void {
     if (this._state !== PENDING) {
       this._dispatch(callback);
-    } else if (this._cb === null && this._cbs === null) {
-      this._cb = callback;
-    } else if (this._cbs === null) {
-      this._cbs = [callback];
     } else {
-      this._cbs.push(callback);
+      const cb = this._cb;
+      if (cb === null) this._cb = callback;
+      else if (Array.isArray(cb)) cb.push(callback);
+      else this._cb = [cb, callback];
     }
   }
 
@@ -331,25 +377,16 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
   _toPromise(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const settle = (): void => {
-        if (this._state === FINISHED) resolve(this._result as T);
+        if (this._state === FINISHED) resolve(this._value as T);
         else if (this._state === FAILED) {
           this._markRetrieved();
-          reject(this._exception);
+          reject(this._value);
         } else reject(this._makeCancelledError());
       };
       // Settle at once when done, so awaiting a finished Future works after its loop has stopped.
       if (this._state !== PENDING) settle();
       else this._addCallback(settle);
     });
-  }
-
-  #dispatchAll(): void {
-    const first = this._cb;
-    const rest = this._cbs;
-    this._cb = null;
-    this._cbs = null;
-    if (first !== null) this._dispatch(first);
-    if (rest !== null) for (let i = 0; i < rest.length; i++) this._dispatch(rest[i]);
   }
 
   /** @internal */
@@ -360,8 +397,17 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** @internal */
   _scheduleCallbacks(): void {
-    if (this._cb !== null || this._cbs !== null) this.#dispatchAll();
+    const cb = this._cb;
+    if (cb === null) return;
+    this._cb = null;
+    if (!Array.isArray(cb)) this._dispatch(cb);
+    else for (let i = 0; i < cb.length; i++) this._dispatch(cb[i]);
   }
+}
+
+/** A CancelledError's message as a cancel message: none when it is empty. */
+function messageOf(error: CancelledError): string | undefined {
+  return error.message === "" ? undefined : error.message;
 }
 
 /** Futures whose repr is being built: one met again inside its own result prints as "...". */
@@ -417,7 +463,7 @@ class FutureIterator<T> implements Iterator<Future<T>, T, unknown> {
         throw new RuntimeError("the Future was resumed before it was done: await it with yield*, inside a Task");
       }
       this.#yielded = true;
-      f._blocking = true;
+      f._flags |= FLAG_BLOCKING;
       return { done: false, value: f };
     }
     return { done: true, value: f.result() };
@@ -481,7 +527,7 @@ function wrapOperation<T>(operation: (signal: AbortSignal) => PromiseLike<T>, lo
   fut._addCallback((done: Future<T>) => {
     if (done._state !== CANCELLED) return;
     const error = done._makeCancelledError();
-    done._cancelledExc = error;
+    done._saveCancelledError(error, true);
     controller.abort(error);
   });
   let promise: PromiseLike<T>;

@@ -166,7 +166,6 @@ function boundedGather(
       const child = queue[i] as QueuedChild;
       // The gather has its outcome: nobody will see these slots, so their callbacks are dropped.
       child._cb = null;
-      child._cbs = null;
       if (child._state === PENDING) {
         child._close();
         child._cancelNow();
@@ -191,7 +190,7 @@ function boundedGather(
       }
       if (fut._state === FAILED) {
         fut._markRetrieved();
-        out._reject(fut._exception);
+        out._reject(fut._value);
         closeQueued();
         return;
       }

@@ -117,9 +117,9 @@ export function _collectResults(children: readonly Future<unknown>[], n: number)
       results[i] = _newCancelledError(child._loop, child._cancelMessage);
     } else if (state === FAILED) {
       child._markRetrieved();
-      results[i] = child._exception;
+      results[i] = child._value;
     } else {
-      results[i] = child._result;
+      results[i] = child._value;
     }
   }
   return results;
@@ -156,7 +156,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
       }
       if (fut._state === FAILED) {
         fut._markRetrieved();
-        out._reject(fut._exception);
+        out._reject(fut._value);
         return;
       }
     }

@@ -185,7 +185,7 @@ function stateOf(future: Future<unknown>): string {
     case FINISHED:
       return "finished";
     case FAILED:
-      return `failed: ${describeError(future._exception)}`;
+      return `failed: ${describeError(future._value)}`;
     default:
       return "unknown";
   }

@@ -253,7 +253,7 @@ export class BaseEventLoop implements LoopInternals {
         const site = fut._sourceTraceback;
         this.callExceptionHandler({
           message: `${fut.constructor.name === "Task" ? "Task" : "Future"} exception was never retrieved`,
-          exception: fut._exception,
+          exception: fut._value,
           future: fut,
           ...(site !== null ? { sourceTraceback: site } : {}),
         });

@@ -49,8 +49,8 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
     if (state === CANCELLED) outer.cancel();
     else if (state === FAILED) {
       inner._markRetrieved();
-      outer._reject(inner._exception);
-    } else outer._resolve(inner._result as T);
+      outer._reject(inner._value);
+    } else outer._resolve(inner._value as T);
   };
   inner._addCallback(onInnerDone);
   outer._addCallback(() => {

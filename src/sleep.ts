@@ -10,7 +10,7 @@
 import type { Coroutine, Suspension } from "./coroutines.ts";
 import { getRunningLoop, type LoopInternals, type Timer } from "./events.ts";
 import { RuntimeError, ValueError } from "./exceptions.ts";
-import { Future, PENDING } from "./futures.ts";
+import { FLAG_BLOCKING, Future, PENDING } from "./futures.ts";
 import { describe } from "./internal/format.ts";
 
 /** The Future a sleep waits on, which is also the timer that finishes it. */
@@ -24,12 +24,12 @@ class SleepTimer<T> extends Future<T> implements Timer {
     super(loop);
     this._when = when;
     // A pending Future's result slot is unused: it holds the value to finish with.
-    this._result = value;
+    this._value = value;
   }
 
   /** @internal The deadline passed. */
   _run(): void {
-    if (this._state === PENDING) this._resolve(this._result as T);
+    if (this._state === PENDING) this._resolve(this._value as T);
   }
 
   override cancel(msg?: string): boolean {
@@ -65,7 +65,7 @@ class SleepCoroutine<T> implements Coroutine<T> {
       const timer = new SleepTimer(loop, loop.time() + this.#delay, this.#value);
       loop._addTimer(timer);
       this.#timer = timer;
-      timer._blocking = true;
+      timer._flags |= FLAG_BLOCKING;
       return { done: false, value: timer };
     }
     if (this.#state === SLEEPING) {
@@ -83,12 +83,12 @@ class SleepCoroutine<T> implements Coroutine<T> {
   }
 
   throw(error: unknown): IteratorResult<Suspension, T> {
-    this.#finish();
+    SleepCoroutine.#finish(this);
     throw error;
   }
 
   return(value: T): IteratorResult<Suspension, T> {
-    this.#finish();
+    SleepCoroutine.#finish(this);
     return { done: true, value };
   }
 
@@ -100,11 +100,14 @@ class SleepCoroutine<T> implements Coroutine<T> {
     return "Generator";
   }
 
-  /** The coroutine ends early (cancelled or closed): its timer must not stay in the heap. */
-  #finish(): void {
-    this.#state = FINISHED;
-    const timer = this.#timer;
-    this.#timer = null;
+  /**
+   * The coroutine ends early (cancelled or closed): its timer must not stay in the heap. Static, as
+   * an instance private method would give every sleep a hidden brand field.
+   */
+  static #finish(coro: SleepCoroutine<unknown>): void {
+    coro.#state = FINISHED;
+    const timer = coro.#timer;
+    coro.#timer = null;
     if (timer !== null && timer._state === PENDING) timer.cancel();
   }
 }

@@ -203,7 +203,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, false> {
  * the task's done callbacks; null for a task outside any group (or whose group is done with it).
  */
 export function _taskGroupOf(task: Future<unknown>): { group: TaskGroup; parent: Task<unknown> | null } | null {
-  const callbacks = task._cbs === null ? [task._cb] : [task._cb, ...task._cbs];
+  const callbacks = task._callbacks();
   for (const callback of callbacks) {
     const group = callback === null || callback === undefined ? undefined : groupOfCallback.get(callback as object);
     if (group !== undefined) return { group, parent: parentTaskOf(group) };

@@ -20,7 +20,18 @@ import {
   type TaskOptions,
 } from "./events.ts";
 import { CancelledError, InvalidStateError, RuntimeError, ValueError } from "./exceptions.ts";
-import { FAILED, FINISHED, Future, PENDING, wrap, type Waiter } from "./futures.ts";
+import {
+  CANCEL_REQUEST,
+  FAILED,
+  FINISHED,
+  FLAG_BLOCKING,
+  FLAG_LOG_DESTROY_PENDING,
+  FLAG_MUST_CANCEL,
+  Future,
+  PENDING,
+  wrap,
+  type Waiter,
+} from "./futures.ts";
 import { describe } from "./internal/format.ts";
 import { taskStepCallbacks } from "./internal/instrument.ts";
 import { createdAt } from "./internal/source-traceback.ts";
@@ -68,11 +79,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal The name, or the number of an automatic `Task-N` name, formatted only when asked for. */
   _name: string | number;
-  /** @internal */ _mustCancel = false;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
-  /** @internal */ _numCancelsRequested = 0;
-  /** @internal Report the Task if it is garbage-collected while pending (debug mode). */
-  _logDestroyPending = true;
   /** @internal Links of the loop's list of pending Tasks. */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null = null;
@@ -85,11 +92,11 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   constructor(coro: Coroutine<T>, options: TaskConstructorOptions = {}) {
     super(options.loop);
     if (!isCoroutine(coro)) {
-      this._logDestroyPending = false;
       const hint = typeof coro === "function" ? `; call it: ${describe(coro)}() returns the coroutine` : "";
       throw new TypeError(`a coroutine was expected, got ${describe(coro)}${hint}`);
     }
     this._coro = coro;
+    this._flags = FLAG_LOG_DESTROY_PENDING;
     this._name = options.name === undefined ? ++taskCounter : String(options.name);
     const loop = this._loop;
     const eager = options.eagerStart === true && _getRunningLoop() === loop;
@@ -107,7 +114,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       }
       loop._tasks = this as Task<unknown>;
     }
-    if (eager) this.#eagerStart(loop);
+    if (eager) eagerStart(this as Task<unknown>, loop);
     if (options.signal !== undefined) _cancelOnAbort(this as Task<unknown>, options.signal);
   }
 
@@ -148,7 +155,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   override cancel(msg?: string): boolean {
     this._markRetrieved();
     if (this._state !== PENDING) return false;
-    this._numCancelsRequested++;
+    this._flags += CANCEL_REQUEST;
     const instrument = this._loop._instrument;
     if (instrument !== null) instrument.cancelRequested(this as Task<unknown>, msg);
     _abortTaskSignal(this as Task<unknown>, msg);
@@ -156,8 +163,8 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     // Leave _futWaiter set: it may be a Task that suppresses the cancellation and is cancelled again.
     if (waiter !== null && waiter.cancel(msg)) return true;
     // The Task's next step is already scheduled; it will throw the CancelledError in.
-    this._mustCancel = true;
-    this._cancelMessage = msg;
+    this._flags |= FLAG_MUST_CANCEL;
+    this._value = msg;
     return true;
   }
 
@@ -166,15 +173,40 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return this._numCancelsRequested;
   }
 
+  /** @internal The count `cancelling()` returns, kept in the upper bits of `_flags`. */
+  get _numCancelsRequested(): number {
+    return Math.floor(this._flags / CANCEL_REQUEST);
+  }
+
+  /** @internal Whether the next step throws a CancelledError in (asyncio's `_must_cancel`). */
+  get _mustCancel(): boolean {
+    return (this._flags & FLAG_MUST_CANCEL) !== 0;
+  }
+
+  set _mustCancel(value: boolean) {
+    if (value) this._flags |= FLAG_MUST_CANCEL;
+    else this._flags &= ~FLAG_MUST_CANCEL;
+  }
+
+  /** @internal Report the Task if it is garbage-collected while pending (debug mode). */
+  get _logDestroyPending(): boolean {
+    return (this._flags & FLAG_LOG_DESTROY_PENDING) !== 0;
+  }
+
+  set _logDestroyPending(value: boolean) {
+    if (value) this._flags |= FLAG_LOG_DESTROY_PENDING;
+    else this._flags &= ~FLAG_LOG_DESTROY_PENDING;
+  }
+
   /**
    * Withdraw one cancellation request; return how many remain. Structured-concurrency code (a
    * TaskGroup, a timeout) calls this when it turns its own cancellation into something else.
    */
   uncancel(): number {
-    if (this._numCancelsRequested > 0) {
-      this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) {
-        this._mustCancel = false;
+    if (this._flags >= CANCEL_REQUEST) {
+      this._flags -= CANCEL_REQUEST;
+      if (this._flags < CANCEL_REQUEST) {
+        this._flags &= ~FLAG_MUST_CANCEL;
         _renewTaskSignal(this as Task<unknown>);
       }
     }
@@ -200,7 +232,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     const outcome = space < 0 ? "" : info.slice(space);
     const pending = this._state === PENDING;
     // A pending Task with outstanding cancellation requests shows as "cancelling".
-    if (pending && this._numCancelsRequested > 0) state = "cancelling";
+    if (pending && this._flags >= CANCEL_REQUEST) state = "cancelling";
     const waiting = this._futWaiter !== null && pending ? ` wait_for=${this._futWaiter}` : "";
     return `<Task ${state} name='${this.getName()}'${waiting}${outcome}${this._callbacksInfo()}${createdAt(this)}>`;
   }
@@ -212,12 +244,12 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     if (this._state !== PENDING) {
       throw new InvalidStateError(`_step(): already done: ${this}`);
     }
-    if (this._mustCancel) {
+    if ((this._flags & FLAG_MUST_CANCEL) !== 0) {
       if (!(exc instanceof CancelledError)) {
         exc = this._makeCancelledError();
         hasExc = true;
       }
-      this._mustCancel = false;
+      this._flags &= ~FLAG_MUST_CANCEL;
     }
     this._futWaiter = null;
     const loop = this._loop;
@@ -230,89 +262,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     const instrument = loop._instrument;
     if (instrument !== null) instrument.stepStarted(this as Task<unknown>);
     try {
-      this.#runStep(loop, exc, hasExc);
+      runStep(this as Task<unknown>, loop, exc, hasExc);
     } finally {
       loop._currentTask = null;
       if (instrument !== null) instrument.stepEnded(this as Task<unknown>);
-    }
-  }
-
-  /**
-   * Run the first step now, as asyncio's `Task.__eager_start`: the new Task stands in as the current
-   * Task (the creating Task, if any, is put back afterwards), and a coroutine that completes here
-   * leaves the Task done and unlinked without ever being scheduled.
-   */
-  #eagerStart(loop: LoopInternals): void {
-    const previous = loop._currentTask;
-    loop._currentTask = this as Task<unknown>;
-    const instrument = loop._instrument;
-    if (instrument !== null) instrument.stepStarted(this as Task<unknown>);
-    try {
-      this.#runStep(loop, undefined, false);
-    } finally {
-      loop._currentTask = previous;
-      if (instrument !== null) instrument.stepEnded(this as Task<unknown>);
-    }
-  }
-
-  #runStep(loop: LoopInternals, exc: unknown, hasExc: boolean): void {
-    let step: IteratorResult<unknown, T>;
-    try {
-      step = hasExc ? this._coro.throw(exc) : this._coro.next(undefined);
-    } catch (error) {
-      this.#unlink();
-      if (error instanceof CancelledError) {
-        // Keep the coroutine's own error so that awaiting the Task re-raises it, message included.
-        this._cancelledExc = error;
-        this._cancelNow();
-      } else {
-        this._reject(error);
-      }
-      return;
-    }
-    if (step.done) {
-      this.#unlink();
-      if (this._mustCancel) {
-        // Cancelled right before the coroutine returned.
-        this._mustCancel = false;
-        this._cancelNow(this._cancelMessage);
-      } else {
-        this._resolve(step.value);
-      }
-      return;
-    }
-    const yielded = step.value;
-    if (yielded === undefined) {
-      // A bare `yield` gives up one loop iteration.
-      loop._callSoon(stepTask, this as Task<unknown>);
-    } else if (yielded instanceof Future) {
-      if (yielded._loop !== loop) {
-        this.#throwLater(new RuntimeError(`Task ${this} got Future ${yielded} attached to a different loop`));
-      } else if (!yielded._blocking) {
-        this.#throwLater(
-          new TypeError(
-            `a coroutine yielded the Future ${yielded} with a bare 'yield': write 'yield* future' to await it`,
-          ),
-        );
-      } else if (yielded === this) {
-        this.#throwLater(new RuntimeError(`Task cannot await on itself: ${this}`));
-      } else {
-        yielded._blocking = false;
-        // A Future subclass that overrides addDoneCallback is registered with through it, as asyncio
-        // does; the built-in Futures take the Task itself as their waiter, with no closure.
-        if (yielded.addDoneCallback === futureAddDoneCallback) yielded._addCallback(this);
-        else yielded.addDoneCallback(() => this._wakeup());
-        this._futWaiter = yielded;
-        if (this._mustCancel && yielded.cancel(this._cancelMessage)) this._mustCancel = false;
-      }
-    } else {
-      const hint =
-        typeof (yielded as { next?: unknown }).next === "function"
-          ? "it yielded a coroutine: write 'yield* coro()' to await a coroutine"
-          : typeof (yielded as { then?: unknown }).then === "function"
-            ? "it yielded a promise: write 'yield* asyncio.wrap(promise)' to await a promise"
-            : "a coroutine may only yield Futures, through 'yield* future'";
-      this.#throwLater(new TypeError(`Task got bad yield: ${describe(yielded)}; ${hint}`));
     }
   }
 
@@ -324,28 +277,113 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       this._step(undefined, false);
     } else if (state === FAILED) {
       future._markRetrieved();
-      this._step(future._exception, true);
+      this._step(future._value, true);
     } else {
       this._step(future._makeCancelledError(), true);
     }
   }
+}
 
-  #throwLater(error: unknown): void {
-    this._loop._callSoon(stepTaskThrowing, [this as Task<unknown>, error]);
-  }
+// The step's helpers are functions, not private methods: a class with private methods gives every
+// instance a hidden brand field, and a Task's size is paid by each of a million pending Tasks.
 
-  #unlink(): void {
-    const loop = this._loop;
-    const prev = this._prevTask;
-    const next = this._nextTask;
-    if (prev !== null) prev._nextTask = next;
-    else if (loop._tasks === (this as Task<unknown>)) loop._tasks = next;
-    if (next !== null) next._prevTask = prev;
-    this._prevTask = null;
-    this._nextTask = null;
-    const instrument = loop._instrument;
-    if (instrument !== null) instrument.taskDone(this as Task<unknown>);
+/**
+ * Run the first step now, as asyncio's `Task.__eager_start`: the new Task stands in as the current
+ * Task (the creating Task, if any, is put back afterwards), and a coroutine that completes here
+ * leaves the Task done and unlinked without ever being scheduled.
+ */
+function eagerStart(task: Task<unknown>, loop: LoopInternals): void {
+  const previous = loop._currentTask;
+  loop._currentTask = task;
+  const instrument = loop._instrument;
+  if (instrument !== null) instrument.stepStarted(task);
+  try {
+    runStep(task, loop, undefined, false);
+  } finally {
+    loop._currentTask = previous;
+    if (instrument !== null) instrument.stepEnded(task);
   }
+}
+
+function runStep(task: Task<unknown>, loop: LoopInternals, exc: unknown, hasExc: boolean): void {
+  let step: IteratorResult<unknown, unknown>;
+  try {
+    step = hasExc ? task._coro.throw(exc) : task._coro.next(undefined);
+  } catch (error) {
+    unlink(task);
+    if (error instanceof CancelledError) {
+      // Keep the coroutine's own error so that awaiting the Task re-raises it, message included.
+      task._cancelNow();
+      task._saveCancelledError(error, false);
+    } else {
+      task._reject(error);
+    }
+    return;
+  }
+  if (step.done) {
+    unlink(task);
+    if ((task._flags & FLAG_MUST_CANCEL) !== 0) {
+      // Cancelled right before the coroutine returned.
+      task._flags &= ~FLAG_MUST_CANCEL;
+      task._cancelNow(task._value as string | undefined);
+    } else {
+      task._resolve(step.value);
+    }
+    return;
+  }
+  const yielded = step.value;
+  if (yielded === undefined) {
+    // A bare `yield` gives up one loop iteration.
+    loop._callSoon(stepTask, task);
+  } else if (yielded instanceof Future) {
+    if (yielded._loop !== loop) {
+      throwLater(task, new RuntimeError(`Task ${task} got Future ${yielded} attached to a different loop`));
+    } else if ((yielded._flags & FLAG_BLOCKING) === 0) {
+      throwLater(
+        task,
+        new TypeError(
+          `a coroutine yielded the Future ${yielded} with a bare 'yield': write 'yield* future' to await it`,
+        ),
+      );
+    } else if (yielded === task) {
+      throwLater(task, new RuntimeError(`Task cannot await on itself: ${task}`));
+    } else {
+      yielded._flags &= ~FLAG_BLOCKING;
+      // A Future subclass that overrides addDoneCallback is registered with through it, as asyncio
+      // does; the built-in Futures take the Task itself as their waiter, with no closure.
+      if (yielded.addDoneCallback === futureAddDoneCallback) yielded._addCallback(task);
+      else yielded.addDoneCallback(() => task._wakeup());
+      task._futWaiter = yielded;
+      if ((task._flags & FLAG_MUST_CANCEL) !== 0 && yielded.cancel(task._value as string | undefined)) {
+        task._flags &= ~FLAG_MUST_CANCEL;
+      }
+    }
+  } else {
+    const hint =
+      typeof (yielded as { next?: unknown }).next === "function"
+        ? "it yielded a coroutine: write 'yield* coro()' to await a coroutine"
+        : typeof (yielded as { then?: unknown }).then === "function"
+          ? "it yielded a promise: write 'yield* asyncio.wrap(promise)' to await a promise"
+          : "a coroutine may only yield Futures, through 'yield* future'";
+    throwLater(task, new TypeError(`Task got bad yield: ${describe(yielded)}; ${hint}`));
+  }
+}
+
+function throwLater(task: Task<unknown>, error: unknown): void {
+  task._loop._callSoon(stepTaskThrowing, [task, error]);
+}
+
+function unlink(task: Task<unknown>): void {
+  const loop = task._loop;
+  const prev = task._prevTask;
+  const next = task._nextTask;
+  if (prev !== null) prev._nextTask = next;
+  else if (loop._tasks === task) loop._tasks = next;
+  if (next !== null) next._prevTask = prev;
+  task._prevTask = null;
+  task._nextTask = null;
+  const instrument = loop._instrument;
+  if (instrument !== null) instrument.taskDone(task);
 }
 
 _setDefaultTaskFactory((loop, coro, options) => new Task(coro, { loop, name: options.name, signal: options.signal }));

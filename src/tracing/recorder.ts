@@ -201,8 +201,8 @@ export class TraceRecorder implements Instrument {
 
   #outcome(task: Task<unknown>): Record<string, unknown> {
     if (task._state === CANCELLED) return { state: "cancelled" };
-    if (task._state === FAILED) return { state: "failed", exception: describeError(task._exception) };
-    return { state: "finished", result: describe(task._result) };
+    if (task._state === FAILED) return { state: "failed", exception: describeError(task._value) };
+    return { state: "finished", result: describe(task._value) };
   }
 
   #pushLifetime(task: Task<unknown>, track: Track, now: number, outcome: Record<string, unknown>): void {
