@@ -319,4 +319,21 @@ export interface LoopInternals extends HandleOwner {
   _unretrieved: Set<Future<unknown>> | null;
   /** Debug mode and tracing: what Futures and Tasks report to; null (the usual case) when both are off. */
   _instrument: Instrument | null;
+  /** Whether `createTask(coro)` makes a plain Task: no task factory, no debug mode or tracing, not closed. */
+  _plainTasks(): boolean;
+  /** The gathers whose children are not all past their first step (gather-children.ts), or null. */
+  _lazyGathers: Set<LazyGather> | null;
+  /** The gather whose child is running its first step without a Task, or null. */
+  _lazyRunning: LazyGather | null;
+}
+
+/**
+ * A gather's coroutine children that run without a Task each until something could see one.
+ * @internal
+ */
+export interface LazyGather {
+  /** Make the Task of the child running now and return it. */
+  _adoptRunning(): Task<unknown>;
+  /** Make Tasks for every child still pending (not started, or running). */
+  _adoptPending(): void;
 }

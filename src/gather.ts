@@ -1,9 +1,10 @@
 // gather(): run awaitables concurrently and collect their results in argument order.
 
 import { isCoroutine } from "./coroutines.ts";
-import { _getEventLoop, type EventLoop } from "./events.ts";
+import { _getEventLoop, type EventLoop, type LoopInternals } from "./events.ts";
 import { ValueError } from "./exceptions.ts";
 import { _newCancelledError, CANCELLED, FAILED, Future, PENDING, wrap } from "./futures.ts";
+import { _outcomeOf, GatherChildren } from "./gather-children.ts";
 import { _gatherExtended } from "./gather-extensions.ts";
 import { describe } from "./internal/format.ts";
 import { Task, type Awaitable } from "./tasks.ts";
@@ -51,13 +52,31 @@ export type GatherSettled<A extends readonly unknown[]> = { -readonly [K in keyo
  * @see asyncio.tasks._GatheringFuture
  */
 export class GatheringFuture<T> extends Future<T> {
-  /** @internal */ _children: Future<unknown>[];
+  /** @internal Each argument's child: its Future, or its index among `_lazy`'s coroutine children. */
+  _futs: (Future<unknown> | number)[];
+  /** @internal The coroutine children that have no Task (gather-children.ts), or null. */
+  _lazy: GatherChildren | null = null;
   /** @internal */ _cancelRequested = false;
+  /** @internal Return exceptions in the results instead of failing (set by gather). */
+  _returnExceptions = false;
+  /** @internal How many distinct children there are, and how many have finished. */
+  _nfuts = 0;
+  /** @internal */ _nfinished = 0;
 
   /** @internal */
-  constructor(children: Future<unknown>[], loop: EventLoop) {
+  constructor(children: (Future<unknown> | number)[], loop: EventLoop) {
     super(loop);
-    this._children = children;
+    this._futs = children;
+  }
+
+  /**
+   * @internal Every child as a Future, in argument order, for call graphs and tracing: the
+   * coroutine children that have no Task get one here.
+   */
+  get _children(): Future<unknown>[] {
+    const lazy = this._lazy;
+    if (lazy === null) return this._futs as Future<unknown>[];
+    return this._futs.map((child) => (typeof child === "number" ? lazy._adopt(child) : child));
   }
 
   /**
@@ -67,13 +86,69 @@ export class GatheringFuture<T> extends Future<T> {
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
     let any = false;
-    const children = this._children;
+    const children = this._futs;
     for (let i = 0; i < children.length; i++) {
-      if ((children[i] as Future<unknown>).cancel(msg)) any = true;
+      const child = children[i] as Future<unknown> | number;
+      const cancelled =
+        typeof child === "number" ? (this._lazy as GatherChildren)._cancel(child, msg) : child.cancel(msg);
+      if (cancelled) any = true;
     }
     // A child that was cancelled must cancel the gather whatever returnExceptions says (bpo-32684).
     if (any) this._cancelRequested = true;
     return any;
+  }
+
+  /**
+   * @internal One child finished with `state` (`value` being its result or exception); `fut` is
+   * the child, or null for a child that ran without a Task (`value` is then the CancelledError
+   * of one that cancelled itself).
+   */
+  _childDone(state: number, value: unknown, fut: Future<unknown> | null): void {
+    this._nfinished++;
+    if (this._state !== PENDING) {
+      // Nobody will see this outcome; mark the exception retrieved (asyncio does the same).
+      if (fut !== null && state === FAILED) fut._markRetrieved();
+      return;
+    }
+    if (!this._returnExceptions) {
+      if (state === CANCELLED) {
+        this._reject(fut !== null ? fut._makeCancelledError() : value);
+        return;
+      }
+      if (state === FAILED) {
+        if (fut !== null) fut._markRetrieved();
+        this._reject(value);
+        return;
+      }
+    }
+    if (this._nfinished === this._nfuts) {
+      const results = this._results();
+      if (this._cancelRequested) {
+        // The gather was cancelled: propagate the cancellation whatever returnExceptions says.
+        this._reject(
+          fut !== null
+            ? fut._makeCancelledError()
+            : state === CANCELLED
+              ? value
+              : _newCancelledError(this._loop, undefined),
+        );
+      } else {
+        this._resolve(results as T);
+      }
+    }
+  }
+
+  /** @internal The children's outcomes in argument order, once all are done. */
+  _results(): unknown[] {
+    const children = this._futs;
+    const n = children.length;
+    const results = new Array<unknown>(n);
+    const lazy = this._lazy;
+    for (let i = 0; i < n; i++) {
+      const child = children[i] as Future<unknown> | number;
+      results[i] = typeof child === "number" ? (lazy as GatherChildren)._outcome(child) : _outcomeOf(child);
+    }
+    return results;
   }
 }
 
@@ -84,14 +159,9 @@ function isOptions(value: unknown): value is GatherOptions {
   return proto === Object.prototype || proto === null;
 }
 
-function childOf(arg: unknown, index: number, loop: EventLoop | null): Future<unknown> {
+/** The Future for an argument that is not a coroutine: itself, or a promise wrapped. */
+function futureOf(arg: unknown, index: number, loop: EventLoop | null): Future<unknown> {
   if (arg instanceof Future) return arg;
-  if (isCoroutine(arg)) {
-    const task = (loop ?? _getEventLoop()).createTask(arg);
-    // The caller cannot reach this Task, so a pending one being collected is not its mistake.
-    if (task instanceof Task) task._logDestroyPending = false;
-    return task;
-  }
   if (arg !== null && typeof (arg as { then?: unknown }).then === "function") {
     return wrap(arg as PromiseLike<unknown>, loop ?? undefined);
   }
@@ -103,26 +173,30 @@ function childOf(arg: unknown, index: number, loop: EventLoop | null): Future<un
 }
 
 /**
- * @internal Read the outcomes of a gather's finished children, in argument order: each child's
- * result, its exception (marked retrieved), or a CancelledError carrying its cancel message.
- * Shared by gather's plain path and its `limit`/`signal` path (gather-extensions.ts); it runs once
- * per gather, when the last child is done.
+ * @internal Read the outcomes of a gather's finished children, in argument order (for gather's
+ * `limit`/`signal` path, gather-extensions.ts).
  */
 export function _collectResults(children: readonly Future<unknown>[], n: number): unknown[] {
   const results = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) {
-    const child = children[i] as Future<unknown>;
-    const state = child._state;
-    if (state === CANCELLED) {
-      results[i] = _newCancelledError(child._loop, child._cancelMessage);
-    } else if (state === FAILED) {
-      child._markRetrieved();
-      results[i] = child._value;
-    } else {
-      results[i] = child._value;
-    }
-  }
+  for (let i = 0; i < n; i++) results[i] = _outcomeOf(children[i] as Future<unknown>);
   return results;
+}
+
+/**
+ * The coroutines among `args[0..end)`, each with its child, for looking them up by identity from
+ * now on (gather met a coroutine that was marked already).
+ */
+function coroutinesSoFar(
+  args: ArrayLike<unknown>,
+  children: (Future<unknown> | number)[],
+  end: number,
+  seen: Map<unknown, Future<unknown> | number>,
+): Map<unknown, Future<unknown> | number> {
+  for (let j = 0; j < end; j++) {
+    const arg = args[j];
+    if (isCoroutine(arg) && !seen.has(arg)) seen.set(arg, children[j] as Future<unknown> | number);
+  }
+  return seen;
 }
 
 /** @internal The shared implementation of gather and gatherAll. */
@@ -133,71 +207,88 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
     outer._resolve([]);
     return outer;
   }
-  const children: Future<unknown>[] = new Array(n);
+  const children: (Future<unknown> | number)[] = new Array(n);
   const done: Future<unknown>[] = [];
-  let loop: EventLoop | null = null;
+  let loop: LoopInternals | null = null;
+  let lazy: GatherChildren | null = null;
   let nfuts = 0;
-  let nfinished = 0;
   let outer: GatheringFuture<unknown[]> | null = null;
-
   const onChildDone = (fut: Future<unknown>): void => {
-    nfinished++;
-    const out = outer;
+    if (outer !== null) outer._childDone(fut._state, fut._value, fut);
     // No outer: a later argument was refused and gather() threw, so nobody will see this child's
-    // outcome (CPython bpo-46672). Either way, mark its exception as retrieved.
-    if (out === null || out._state !== PENDING) {
-      if (fut._state === FAILED) fut._markRetrieved();
-      return;
-    }
-    if (!returnExceptions) {
-      if (fut._state === CANCELLED) {
-        out._reject(fut._makeCancelledError());
-        return;
-      }
-      if (fut._state === FAILED) {
-        fut._markRetrieved();
-        out._reject(fut._value);
-        return;
-      }
-    }
-    if (nfinished === nfuts) {
-      const results = _collectResults(children, n);
-      if (out._cancelRequested) {
-        // The gather was cancelled: propagate the cancellation whatever returnExceptions says.
-        out._reject(fut._makeCancelledError());
-      } else {
-        out._resolve(results);
-      }
-    }
+    // outcome (CPython bpo-46672). Mark its exception as retrieved.
+    else if (fut._state === FAILED) fut._markRetrieved();
   };
-
-  // The same awaitable passed twice is wrapped once, through a map that lives only as long as
-  // this call. The last argument cannot repeat an earlier one without being found, so it is not
-  // added.
-  const seen = new Map<object, Future<unknown>>();
-  for (let i = 0; i < n; i++) {
-    const arg = args[i];
-    let fut: Future<unknown> | undefined = typeof arg === "object" && arg !== null ? seen.get(arg) : undefined;
-    if (fut === undefined) {
-      fut = childOf(arg, i, loop);
-      if (loop === null) loop = fut._loop;
-      else if (fut._loop !== loop) {
-        // asyncio raises ValueError here too (through ensure_future's loop check).
-        throw new ValueError(
-          `gather() argument ${i + 1} is bound to another event loop than the earlier ones: gather awaitables of one loop`,
-        );
+  // The same awaitable passed twice is one child. Futures and promises are looked up in `seen`;
+  // a coroutine is marked non-extensible instead (no hash table for the common case of a million
+  // fresh coroutines), and once gather meets one that was marked already (passed twice, or to an
+  // earlier gather, or frozen by its owner), coroutines are looked up in `seen` too.
+  let seen: Map<unknown, Future<unknown> | number> | null = null;
+  let exact = false;
+  try {
+    for (let i = 0; i < n; i++) {
+      const arg = args[i];
+      let child: Future<unknown> | number | undefined;
+      if (isCoroutine(arg)) {
+        if (!exact && Object.isExtensible(arg)) Object.preventExtensions(arg);
+        else {
+          if (!exact) {
+            exact = true;
+            seen = coroutinesSoFar(args, children, i, seen ?? new Map());
+          }
+          child = (seen as Map<unknown, Future<unknown> | number>).get(arg);
+        }
+        if (child === undefined) {
+          const target: LoopInternals = loop ?? (_getEventLoop() as LoopInternals);
+          loop = target;
+          if (lazy !== null || target._plainTasks()) {
+            if (lazy === null) lazy = new GatherChildren(target, n, onChildDone);
+            child = lazy._add(arg);
+          } else {
+            const task = target.createTask(arg);
+            // The caller cannot reach this Task, so a pending one being collected is not its mistake.
+            if (task instanceof Task) task._logDestroyPending = false;
+            if (task._state !== PENDING) done.push(task);
+            else task._addCallback(onChildDone);
+            child = task;
+          }
+          if (exact) (seen as Map<unknown, Future<unknown> | number>).set(arg, child as Future<unknown> | number);
+          nfuts++;
+        }
+      } else {
+        child = seen === null ? undefined : seen.get(arg);
+        if (child === undefined) {
+          const fut = futureOf(arg, i, loop);
+          if (loop === null) loop = fut._loop;
+          else if (fut._loop !== loop) {
+            // asyncio raises ValueError here too (through ensure_future's loop check).
+            throw new ValueError(
+              `gather() argument ${i + 1} is bound to another event loop than the earlier ones: gather awaitables of one loop`,
+            );
+          }
+          if (seen === null) seen = new Map();
+          seen.set(arg, fut);
+          if (fut._state !== PENDING) done.push(fut);
+          else fut._addCallback(onChildDone);
+          child = fut;
+          nfuts++;
+        }
       }
-      if (i + 1 < n) seen.set(arg as object, fut);
-      nfuts++;
-      if (fut._state !== PENDING) done.push(fut);
-      else fut._addCallback(onChildDone);
+      children[i] = child as Future<unknown> | number;
     }
-    children[i] = fut;
+  } catch (error) {
+    if (lazy !== null) lazy._startAsTasks();
+    throw error;
   }
-  outer = new GatheringFuture<unknown[]>(children, loop as EventLoop);
+  const gathering = new GatheringFuture<unknown[]>(children, loop as EventLoop);
+  gathering._returnExceptions = returnExceptions;
+  gathering._nfuts = nfuts;
+  gathering._lazy = lazy;
+  outer = gathering;
+  if (lazy !== null) lazy._start(gathering);
   // Children that were already done complete the gather eagerly, as in asyncio.
   for (let i = 0; i < done.length; i++) onChildDone(done[i] as Future<unknown>);
-  return outer;
+  return gathering;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type ExceptionContext,
   type ExceptionHandler,
   type LoopInternals,
+  type LazyGather,
   type TaskFactory,
   type TaskOptions,
   type Timer,
@@ -84,6 +85,8 @@ export class BaseEventLoop implements LoopInternals {
   /** @internal */ _externalPending = 0;
   /** @internal */ _unretrieved: Set<Future<unknown>> | null = null;
   /** @internal */ _instrument: Instrument | null = null;
+  /** @internal */ _lazyGathers: Set<LazyGather> | null = null;
+  /** @internal */ _lazyRunning: LazyGather | null = null;
   /**
    * In debug mode, a callback or Task step that runs longer than this many seconds of loop time is
    * reported through `logger` ("Executing <Task ...> took 0.123 seconds").
@@ -181,6 +184,11 @@ export class BaseEventLoop implements LoopInternals {
     // A factory may ignore the options; the name still applies, as in asyncio's create_task().
     if (options?.name !== undefined) task.setName(options.name);
     return task;
+  }
+
+  /** @internal */
+  _plainTasks(): boolean {
+    return !this.#closed && this.#taskFactory === null && this._instrument === null;
   }
 
   setTaskFactory(factory: TaskFactory | null): void {

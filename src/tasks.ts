@@ -22,6 +22,7 @@ import {
 import { CancelledError, InvalidStateError, RuntimeError, ValueError } from "./exceptions.ts";
 import {
   CANCEL_REQUEST,
+  CANCELLED,
   FAILED,
   FINISHED,
   FLAG_BLOCKING,
@@ -38,6 +39,9 @@ import { createdAt } from "./internal/source-traceback.ts";
 import { _abortTaskSignal, _cancelOnAbort, _renewTaskSignal, _taskSignal } from "./signals.ts";
 
 let taskCounter = 0;
+
+/** The name number of the Task `_adoptTask` is making (0: none), which also means "do not schedule it". */
+let adoptedName = 0;
 
 /** The built-in addDoneCallback, to tell when a Future subclass overrides it. */
 const futureAddDoneCallback = Future.prototype.addDoneCallback;
@@ -96,13 +100,20 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       throw new TypeError(`a coroutine was expected, got ${describe(coro)}${hint}`);
     }
     this._coro = coro;
-    this._flags = FLAG_LOG_DESTROY_PENDING;
-    this._name = options.name === undefined ? ++taskCounter : String(options.name);
     const loop = this._loop;
-    const eager = options.eagerStart === true && _getRunningLoop() === loop;
-    // Schedule before registering, as asyncio does: a Task whose step could not be scheduled must
-    // not stay in allTasks() forever.
-    if (!eager) loop._callSoon(stepTask, this as Task<unknown>);
+    const adopted = adoptedName;
+    const eager = adopted === 0 && options.eagerStart === true && _getRunningLoop() === loop;
+    if (adopted !== 0) {
+      // A gather's child (gather-children.ts): its first step is in the ready queue already.
+      adoptedName = 0;
+      this._name = adopted;
+    } else {
+      this._flags = FLAG_LOG_DESTROY_PENDING;
+      this._name = options.name === undefined ? ++taskCounter : String(options.name);
+      // Schedule before registering, as asyncio does: a Task whose step could not be scheduled must
+      // not stay in allTasks() forever.
+      if (!eager) loop._callSoon(stepTask, this as Task<unknown>);
+    }
     // Debug mode keeps the Task weakly instead (debug.ts), so that a pending Task nobody
     // references can be collected and reported.
     const instrument = loop._instrument;
@@ -310,16 +321,26 @@ function runStep(task: Task<unknown>, loop: LoopInternals, exc: unknown, hasExc:
   try {
     step = hasExc ? task._coro.throw(exc) : task._coro.next(undefined);
   } catch (error) {
-    unlink(task);
-    if (error instanceof CancelledError) {
-      // Keep the coroutine's own error so that awaiting the Task re-raises it, message included.
-      task._cancelNow();
-      task._saveCancelledError(error, false);
-    } else {
-      task._reject(error);
-    }
+    _stepRaised(task, error);
     return;
   }
+  _stepReturned(task, loop, step);
+}
+
+/** @internal Finish a step whose coroutine raised `error`. */
+export function _stepRaised(task: Task<unknown>, error: unknown): void {
+  unlink(task);
+  if (error instanceof CancelledError) {
+    // Keep the coroutine's own error so that awaiting the Task re-raises it, message included.
+    task._cancelNow();
+    task._saveCancelledError(error, false);
+  } else {
+    task._reject(error);
+  }
+}
+
+/** @internal Finish a step whose coroutine returned or yielded: settle the Task or park it. */
+export function _stepReturned(task: Task<unknown>, loop: LoopInternals, step: IteratorResult<unknown, unknown>): void {
   if (step.done) {
     unlink(task);
     if ((task._flags & FLAG_MUST_CANCEL) !== 0) {
@@ -386,6 +407,46 @@ function unlink(task: Task<unknown>): void {
   if (instrument !== null) instrument.taskDone(task);
 }
 
+/**
+ * @internal Make the Task of a gather's child that ran without one so far (gather-children.ts): named
+ * `Task-<name>` from the numbers the gather reserved, registered as pending, not scheduled (its
+ * first step is in the ready queue already), and not reported if collected while pending.
+ */
+export function _adoptTask(coro: Coroutine<unknown>, loop: LoopInternals, name: number): Task<unknown> {
+  adoptedName = name;
+  try {
+    return new Task(coro, { loop });
+  } finally {
+    adoptedName = 0;
+  }
+}
+
+/**
+ * @internal A done Task for a gather's child that finished without one (gather-children.ts), made
+ * when a call graph asks for the gather's children: `state` and `value` are its outcome.
+ */
+export function _settledTask(
+  coro: Coroutine<unknown>,
+  loop: LoopInternals,
+  name: number,
+  state: number,
+  value: unknown,
+): Task<unknown> {
+  const task = _adoptTask(coro, loop, name);
+  unlink(task);
+  task._state = state;
+  if (state === CANCELLED) task._saveCancelledError(value as CancelledError, false);
+  else task._value = value;
+  return task;
+}
+
+/** @internal Take `count` consecutive Task numbers for Tasks made later; return the first. */
+export function _reserveTaskNames(count: number): number {
+  const first = taskCounter + 1;
+  taskCounter += count;
+  return first;
+}
+
 _setDefaultTaskFactory((loop, coro, options) => new Task(coro, { loop, name: options.name, signal: options.signal }));
 
 /**
@@ -407,7 +468,11 @@ export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T
  * @see asyncio.current_task
  */
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
-  return ((loop ?? getRunningLoop()) as LoopInternals)._currentTask;
+  const internals = (loop ?? getRunningLoop()) as LoopInternals;
+  const current = internals._currentTask;
+  // A gather's child running without a Task of its own gets one now that it is asked for.
+  if (current === null && internals._lazyRunning !== null) return internals._lazyRunning._adoptRunning();
+  return current;
 }
 
 /**
@@ -418,6 +483,8 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   const tasks = new Set<Task<unknown>>();
   const internals = (loop ?? getRunningLoop()) as LoopInternals;
+  // Gathers' children that have not finished their first step are pending Tasks too: make them.
+  if (internals._lazyGathers !== null) for (const gathered of internals._lazyGathers) gathered._adoptPending();
   for (let t = internals._tasks; t !== null; t = t._nextTask) {
     if (!t.done()) tasks.add(t);
   }
