@@ -4,13 +4,15 @@
 // what a child costs: a million trivial children kept a million Tasks alive until their first step.
 // Here, on a loop that would make plain Tasks (no task factory, no debug mode or tracing), gather
 // keeps its coroutines in arrays and puts one entry per child in the ready queue, exactly where the
-// Task's first step would have gone. A child that finishes within that first step (returns or
-// raises) never needs a Task: its outcome is stored and its done notification queued as the Task's
-// done callback would have been. Everything that could tell the difference makes the Task on the
-// spot ("adopts" the child), from then on an ordinary Task: the child yields (it must park on a
-// Future), `currentTask()` is called during its step, `allTasks()` lists pending Tasks, the gather
-// is cancelled, or a call graph asks for the gather's children. Adopted Tasks carry the names
-// (`Task-N`) reserved for them when gather() ran, so numbering is asyncio's.
+// Task's first step would have gone (the entry is one of two functions made per gather, with the
+// child's index as argument: nothing is allocated per child). A child that returns or raises, or
+// gives up an iteration with a bare `yield` (`sleep(0)`), needs no Task for it: its outcome is
+// stored and its done notification queued as the Task's done callback would have been, or its next
+// step queued as the Task would have queued it. Everything that could tell the difference makes the
+// Task on the spot ("adopts" the child), from then on an ordinary Task: the child yields a Future
+// (it must park on it), `currentTask()` is called during its step, `allTasks()` lists pending
+// Tasks, the gather is cancelled, or a call graph asks for the gather's children. Adopted Tasks
+// carry the names (`Task-N`) reserved for them when gather() ran, so numbering is asyncio's.
 
 import type { Coroutine } from "./coroutines.ts";
 import type { LazyGather, LoopInternals } from "./events.ts";
@@ -19,13 +21,14 @@ import { _newCancelledError, CANCELLED, FAILED, FINISHED, type Future } from "./
 import type { GatheringFuture } from "./gather.ts";
 import { _adoptTask, _reserveTaskNames, _settledTask, _stepRaised, _stepReturned, Task } from "./tasks.ts";
 
-// A child's state; the last three are outcomes reached without a Task.
-const NOT_STARTED = 0;
+// A child's state: pending without a Task (0, not started, and the next two), with one, or one of
+// the outcomes reached without a Task (the last three).
 const RUNNING = 1;
-const ADOPTED = 2;
-const RETURNED = 3;
-const RAISED = 4;
-const CANCELLED_ITSELF = 5;
+const YIELDED = 2;
+const ADOPTED = 3;
+const RETURNED = 4;
+const RAISED = 5;
+const CANCELLED_ITSELF = 6;
 
 /** @internal The coroutine children of one gather (see the design note above). */
 export class GatherChildren implements LazyGather {
@@ -35,19 +38,20 @@ export class GatherChildren implements LazyGather {
   /** @internal The k-th child's return value or exception, once it finished without a Task. */
   _values: unknown[];
   /** @internal */ _count = 0;
-  /** @internal Each child's state; made by `_start`, when the count is known. */
+  /** @internal Each child's state, 0 (not started) at first; made by `_start`, when the count is known. */
   _states: Uint8Array = new Uint8Array(0);
   /** @internal The Tasks made for children so far, by child index. */
   _tasks: (Task<unknown> | undefined)[] | null = null;
   /** @internal */ _outer: GatheringFuture<unknown[]> | null = null;
   /** @internal The gather's done callback, given to the Tasks made for children. */
   _onChildDone: (fut: Future<unknown>) => void;
-  /** @internal The child whose first step the next ready-queue entry runs. */
-  _next = 0;
-  /** @internal Children before this one have had their done notification, or have a Task. */
-  _delivered = 0;
-  /** @internal The child running its first step now, while `_loop._lazyRunning` is this. */
+  /** @internal How many children are pending without a Task. */
+  _pending = 0;
+  /** @internal The child running a step now, while `_loop._lazyRunning` is this. */
   _running = 0;
+  /** @internal The ready-queue entry of child k's next step, and of its done notification. */
+  _step: (k: number) => void;
+  /** @internal */ _deliver: (k: number) => void;
   /** @internal The name number of child 0's Task; child k's is this plus k. */
   _nameBase = 0;
 
@@ -56,6 +60,8 @@ export class GatherChildren implements LazyGather {
     this._coros = new Array(capacity);
     this._values = new Array(capacity);
     this._onChildDone = onChildDone;
+    this._step = (k) => stepChild(this, k);
+    this._deliver = (k) => deliver(this, k);
   }
 
   /** Take `coro` as the next child; return its index. */
@@ -70,8 +76,9 @@ export class GatherChildren implements LazyGather {
     const loop = this._loop;
     this._outer = outer;
     this._states = new Uint8Array(count);
+    this._pending = count;
     this._nameBase = _reserveTaskNames(count);
-    for (let k = 0; k < count; k++) loop._callSoon(stepChild, this);
+    for (let k = 0; k < count; k++) loop._callSoon(this._step, k);
     if (loop._lazyGathers === null) loop._lazyGathers = new Set();
     loop._lazyGathers.add(this);
   }
@@ -97,9 +104,10 @@ export class GatherChildren implements LazyGather {
     const coro = this._coros[k] as Coroutine<unknown>;
     const name = this._nameBase + k;
     let task: Task<unknown>;
-    if (state === NOT_STARTED || state === RUNNING) {
+    if (state < ADOPTED) {
       task = _adoptTask(coro, this._loop, name);
       this._states[k] = ADOPTED;
+      this._pending--;
       task._addCallback(this._onChildDone);
       // Asked for during its own first step: it is the current Task from now on.
       if (state === RUNNING) this._loop._currentTask = task;
@@ -117,9 +125,7 @@ export class GatherChildren implements LazyGather {
 
   _adoptPending(): void {
     const states = this._states;
-    for (let k = Math.max(0, this._next - 1); k < this._count; k++) {
-      if (states[k] === NOT_STARTED || states[k] === RUNNING) this._adopt(k);
-    }
+    for (let k = 0; k < this._count; k++) if ((states[k] as number) < ADOPTED) this._adopt(k);
   }
 
   /** Cancel child k (through its Task, made for the purpose); false when it is done already. */
@@ -149,9 +155,8 @@ export function _outcomeOf(child: Future<unknown>): unknown {
   return child._value;
 }
 
-/** The ready-queue entry of one child's first step (children start in order). */
-function stepChild(children: GatherChildren): void {
-  const k = children._next++;
+/** Child k's next step, from the ready queue. */
+function stepChild(children: GatherChildren, k: number): void {
   const loop = children._loop;
   const made = children._tasks === null ? undefined : children._tasks[k];
   // A Task made earlier takes its own step; so does every child once debug mode or tracing is on,
@@ -159,12 +164,12 @@ function stepChild(children: GatherChildren): void {
   if (made !== undefined || loop._instrument !== null || loop._currentTask !== null) {
     (made ?? children._adopt(k))._step(undefined, false);
   } else {
-    firstStep(children, k, loop);
+    stepWithoutTask(children, k, loop);
   }
-  if (children._next === children._count) loop._lazyGathers?.delete(children);
+  if (children._pending === 0) loop._lazyGathers?.delete(children);
 }
 
-function firstStep(children: GatherChildren, k: number, loop: LoopInternals): void {
+function stepWithoutTask(children: GatherChildren, k: number, loop: LoopInternals): void {
   const states = children._states;
   states[k] = RUNNING;
   children._running = k;
@@ -193,22 +198,24 @@ function firstStep(children: GatherChildren, k: number, loop: LoopInternals): vo
   } else if ((step as IteratorResult<unknown, unknown>).done) {
     states[k] = RETURNED;
     children._values[k] = (step as IteratorResult<unknown, unknown>).value;
+  } else if ((step as IteratorResult<unknown, unknown>).value === undefined) {
+    // A bare `yield` gives up one loop iteration, as a Task's would.
+    states[k] = YIELDED;
+    loop._callSoon(children._step, k);
+    return;
   } else {
-    // It suspends: from here on it is an ordinary Task, parked on what it yielded.
-    states[k] = NOT_STARTED;
+    // It waits on something: from here on it is an ordinary Task, parked on what it yielded.
+    states[k] = YIELDED;
     _stepReturned(children._adopt(k), loop, step as IteratorResult<unknown, unknown>);
     return;
   }
-  loop._callSoon(deliver, children);
+  children._pending--;
+  loop._callSoon(children._deliver, k);
 }
 
-/** The done notification of the next child that finished without a Task, in finishing order. */
-function deliver(children: GatherChildren): void {
-  const states = children._states;
-  let k = children._delivered;
-  while ((states[k] as number) < RETURNED) k++;
-  children._delivered = k + 1;
-  const state = states[k];
+/** The done notification of child k, which finished without a Task. */
+function deliver(children: GatherChildren, k: number): void {
+  const state = children._states[k];
   const outcome = state === RETURNED ? FINISHED : state === RAISED ? FAILED : CANCELLED;
   (children._outer as GatheringFuture<unknown[]>)._childDone(outcome, children._values[k], null);
 }

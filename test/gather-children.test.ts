@@ -286,4 +286,98 @@ describe("gather's children before they have a Task", () => {
     );
     assert.equal(made, 2);
   });
+
+  it("lets children give up iterations with sleep(0) and still be seen and cancelled as Tasks", async () => {
+    const seen = await runVirtual(
+      (function* () {
+        const log: unknown[] = [];
+        function* child(i: number): Coroutine<number> {
+          try {
+            yield* asyncio.sleep(0);
+            yield* asyncio.sleep(0);
+            // The Task made for allTasks() is the one currentTask() returns.
+            if (i === 0) log.push(`current ${listed.includes(asyncio.currentTask() as asyncio.Task<unknown>)}`);
+            yield* asyncio.sleep(0);
+            return i;
+          } catch (error) {
+            log.push(`child ${i} ${(error as Error).name}`);
+            throw error;
+          }
+        }
+        const g = asyncio.gather(child(0), child(1), { returnExceptions: true });
+        yield* asyncio.sleep(0);
+        const listed = [...asyncio.allTasks()].filter((t) => t !== asyncio.currentTask());
+        log.push(listed.length);
+        yield* asyncio.sleep(0);
+        yield* asyncio.sleep(0);
+        g.cancel();
+        try {
+          yield* g;
+        } catch (error) {
+          log.push((error as Error).name);
+        }
+        return log;
+      })(),
+    );
+    assert.deepEqual(seen, [2, "current true", "child 0 CancelledError", "child 1 CancelledError", "CancelledError"]);
+  });
+
+  // The same program with and without Task-less children: a task factory (any) turns them off.
+  it("runs every kind of child on the same loop iterations as Tasks would", async () => {
+    function* scenario(): Coroutine<string[]> {
+      const loop = asyncio.getRunningLoop();
+      const log: string[] = [];
+      let tick = 0;
+      const ticker = asyncio.createTask(
+        (function* () {
+          // Ticks for a while, then lets virtual time reach the sleeper.
+          while (tick < 20) {
+            tick++;
+            yield* asyncio.sleep(0);
+          }
+        })(),
+      );
+      function* child(label: string, yields: number, end: "return" | "raise" | "cancel"): Coroutine<string> {
+        log.push(`${label} starts at ${tick}`);
+        for (let i = 0; i < yields; i++) {
+          loop.callSoon(() => log.push(`${label} callSoon ${i} at ${tick}`));
+          yield* asyncio.sleep(0);
+        }
+        if (end === "raise") throw new Error(label);
+        if (end === "cancel") throw new CancelledError(label);
+        return label;
+      }
+      function* sleeper(): Coroutine<string> {
+        yield* asyncio.sleep(0.5);
+        return "slept";
+      }
+      const g = asyncio.gather(
+        child("a", 0, "return"),
+        child("b", 2, "return"),
+        child("c", 1, "raise"),
+        sleeper(),
+        child("d", 0, "cancel"),
+        child("e", 3, "return"),
+        { returnExceptions: true },
+      );
+      g.addDoneCallback(() => log.push(`gather done at ${tick}`));
+      const quick = asyncio.gather(child("f", 0, "return"), child("g", 1, "return"), child("h", 0, "return"));
+      quick.addDoneCallback(() => log.push(`quick gather done at ${tick}`));
+      const failing = asyncio.gather(child("i", 1, "return"), child("j", 0, "raise"));
+      failing.addDoneCallback(() => log.push(`failing gather done at ${tick}: ${failing.exception()}`));
+      const results = yield* g;
+      log.push(results.map((r) => (r instanceof Error ? `${r.name}:${r.message}` : String(r))).join(","));
+      ticker.cancel();
+      return log;
+    }
+    const plain = await runVirtual(scenario());
+    const viaTasks = await runVirtual(
+      (function* () {
+        asyncio.getRunningLoop().setTaskFactory((loop, coro, options) => new asyncio.Task(coro, { loop, ...options }));
+        return yield* scenario();
+      })(),
+    );
+    assert.deepEqual(plain, viaTasks);
+    assert.ok(plain.includes("a,b,Error:c,slept,CancelledError:,e"), plain.join("\n"));
+  });
 });
