@@ -46,6 +46,9 @@ export type GatherResults<A extends readonly unknown[]> = { -readonly [K in keyo
 /** The tuple `gather(...aws, { returnExceptions: true })` resolves to: each slot a result or an error. */
 export type GatherSettled<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> | Error };
 
+/** A gather's child: its Future, or its index among the coroutine children that have no Task. */
+type Child = Future<unknown> | number;
+
 /**
  * The Future `gather` returns. Cancelling it cancels every child that is not done yet.
  *
@@ -53,7 +56,7 @@ export type GatherSettled<A extends readonly unknown[]> = { -readonly [K in keyo
  */
 export class GatheringFuture<T> extends Future<T> {
   /** @internal Each argument's child: its Future, or its index among `_lazy`'s coroutine children. */
-  _futs: (Future<unknown> | number)[];
+  _futs: Child[];
   /** @internal The coroutine children that have no Task (gather-children.ts), or null. */
   _lazy: GatherChildren | null = null;
   /** @internal */ _cancelRequested = false;
@@ -64,7 +67,7 @@ export class GatheringFuture<T> extends Future<T> {
   /** @internal */ _nfinished = 0;
 
   /** @internal */
-  constructor(children: (Future<unknown> | number)[], loop: EventLoop) {
+  constructor(children: Child[], loop: EventLoop) {
     super(loop);
     this._futs = children;
   }
@@ -88,7 +91,7 @@ export class GatheringFuture<T> extends Future<T> {
     let any = false;
     const children = this._futs;
     for (let i = 0; i < children.length; i++) {
-      const child = children[i] as Future<unknown> | number;
+      const child = children[i] as Child;
       const cancelled =
         typeof child === "number" ? (this._lazy as GatherChildren)._cancel(child, msg) : child.cancel(msg);
       if (cancelled) any = true;
@@ -145,7 +148,7 @@ export class GatheringFuture<T> extends Future<T> {
     const results = new Array<unknown>(n);
     const lazy = this._lazy;
     for (let i = 0; i < n; i++) {
-      const child = children[i] as Future<unknown> | number;
+      const child = children[i] as Child;
       results[i] = typeof child === "number" ? (lazy as GatherChildren)._outcome(child) : _outcomeOf(child);
     }
     return results;
@@ -188,13 +191,13 @@ export function _collectResults(children: readonly Future<unknown>[], n: number)
  */
 function coroutinesSoFar(
   args: ArrayLike<unknown>,
-  children: (Future<unknown> | number)[],
+  children: Child[],
   end: number,
-  seen: Map<unknown, Future<unknown> | number>,
-): Map<unknown, Future<unknown> | number> {
+  seen: Map<unknown, Child>,
+): Map<unknown, Child> {
   for (let j = 0; j < end; j++) {
     const arg = args[j];
-    if (isCoroutine(arg) && !seen.has(arg)) seen.set(arg, children[j] as Future<unknown> | number);
+    if (isCoroutine(arg) && !seen.has(arg)) seen.set(arg, children[j] as Child);
   }
   return seen;
 }
@@ -207,7 +210,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
     outer._resolve([]);
     return outer;
   }
-  const children: (Future<unknown> | number)[] = new Array(n);
+  const children: Child[] = new Array(n);
   const done: Future<unknown>[] = [];
   let loop: LoopInternals | null = null;
   let lazy: GatherChildren | null = null;
@@ -223,12 +226,12 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
   // a coroutine is marked non-extensible instead (no hash table for the common case of a million
   // fresh coroutines), and once gather meets one that was marked already (passed twice, or to an
   // earlier gather, or frozen by its owner), coroutines are looked up in `seen` too.
-  let seen: Map<unknown, Future<unknown> | number> | null = null;
+  let seen: Map<unknown, Child> | null = null;
   let exact = false;
   try {
     for (let i = 0; i < n; i++) {
       const arg = args[i];
-      let child: Future<unknown> | number | undefined;
+      let child: Child | undefined;
       if (isCoroutine(arg)) {
         if (!exact && Object.isExtensible(arg)) Object.preventExtensions(arg);
         else {
@@ -236,7 +239,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
             exact = true;
             seen = coroutinesSoFar(args, children, i, seen ?? new Map());
           }
-          child = (seen as Map<unknown, Future<unknown> | number>).get(arg);
+          child = (seen as Map<unknown, Child>).get(arg);
         }
         if (child === undefined) {
           const target: LoopInternals = loop ?? (_getEventLoop() as LoopInternals);
@@ -252,7 +255,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
             else task._addCallback(onChildDone);
             child = task;
           }
-          if (exact) (seen as Map<unknown, Future<unknown> | number>).set(arg, child as Future<unknown> | number);
+          if (exact) (seen as Map<unknown, Child>).set(arg, child);
           nfuts++;
         }
       } else {
@@ -274,7 +277,7 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
           nfuts++;
         }
       }
-      children[i] = child as Future<unknown> | number;
+      children[i] = child as Child;
     }
   } catch (error) {
     if (lazy !== null) lazy._startAsTasks();
