@@ -109,7 +109,7 @@ export class GatherChildren implements LazyGather {
       this._states[k] = ADOPTED;
       this._pending--;
       task._addCallback(this._onChildDone);
-      // Asked for during its own first step: it is the current Task from now on.
+      // Asked for during one of its own steps: it is the current Task from now on.
       if (state === RUNNING) this._loop._currentTask = task;
     } else {
       const outcome = state === RETURNED ? FINISHED : state === RAISED ? FAILED : CANCELLED;
