@@ -2,9 +2,9 @@
 //
 // Design note. A step resumes the generator with `next()` (or `throw(exc)` to deliver an
 // exception or a cancellation) and looks at what it yields: a Future it must wait for (yielded by
-// the Future's iterator, which marks it `_blocking`), `undefined` for a bare `yield` that gives up
-// one iteration, or anything else, which is a bug in the coroutine reported back into it as a
-// TypeError. A parked Task is registered on its Future as a waiter object, not a closure; the
+// the Future's iterator, which sets its FLAG_BLOCKING bit), `undefined` for a bare `yield` that
+// gives up one iteration, or anything else, which is a bug in the coroutine reported back into it
+// as a TypeError. A parked Task is registered on its Future as a waiter object, not a closure; the
 // Future's wake-up calls `_wakeup()`, which reads the outcome of `_futWaiter` and steps again.
 // Cancellation is a request: `cancel()` cancels the Future the Task waits on (which wakes it with
 // a CancelledError) or, if it is not waiting, sets `_mustCancel` so the next step throws one in.

@@ -18,7 +18,8 @@
 // - test_exception_class: Python instantiates an exception class passed to set_exception();
 //   in JavaScript a class is an ordinary value and is stored as given.
 // - test_copy_state: there is no `_copy_future_state` helper (it serves concurrent.futures chaining).
-// - test_log_traceback: `_logTraceback` is internal; Python guards its setter for `__del__`.
+// - test_log_traceback: the unretrieved-exception flag is internal (a bit of `_flags`); Python
+//   guards its setter for `__del__`.
 // - test_wrap_future, test_wrap_future_cancel: concurrent.futures and threads. `wrap()` takes a
 //   promise, which cannot be cancelled (test_wrap_future_cancel2 is ported: the wrapper is).
 // - test_future_source_traceback: ported with the other debug-mode tests in test_debug.test.ts.
