@@ -28,6 +28,8 @@ export const FLAG_MUST_CANCEL = 4;
 export const FLAG_LOG_DESTROY_PENDING = 8;
 /** @internal The saved CancelledError's message stays the Future's cancel message once handed out. */
 export const FLAG_KEEP_CANCEL_MESSAGE = 16;
+/** @internal gather() is taking this Future as a child right now (how it finds one passed twice). */
+export const FLAG_GATHERED = 32;
 /** @internal A Task counts its outstanding cancellation requests in multiples of this. */
 export const CANCEL_REQUEST = 256;
 

@@ -3,7 +3,7 @@
 import { isCoroutine } from "./coroutines.ts";
 import { _getEventLoop, type EventLoop, type LoopInternals } from "./events.ts";
 import { ValueError } from "./exceptions.ts";
-import { _newCancelledError, CANCELLED, FAILED, Future, PENDING, wrap } from "./futures.ts";
+import { _newCancelledError, CANCELLED, FAILED, FLAG_GATHERED, Future, PENDING, wrap } from "./futures.ts";
 import { _outcomeOf, GatherChildren } from "./gather-children.ts";
 import { _gatherExtended } from "./gather-extensions.ts";
 import { describe } from "./internal/format.ts";
@@ -162,9 +162,8 @@ function isOptions(value: unknown): value is GatherOptions {
   return proto === Object.prototype || proto === null;
 }
 
-/** The Future for an argument that is not a coroutine: itself, or a promise wrapped. */
+/** The Future for an argument that is neither a coroutine nor a Future: a promise wrapped. */
 function futureOf(arg: unknown, index: number, loop: EventLoop | null): Future<unknown> {
-  if (arg instanceof Future) return arg;
   if (arg !== null && typeof (arg as { then?: unknown }).then === "function") {
     return wrap(arg as PromiseLike<unknown>, loop ?? undefined);
   }
@@ -202,6 +201,21 @@ function coroutinesSoFar(
   return seen;
 }
 
+/** asyncio raises ValueError here too (through ensure_future's loop check). */
+function otherLoop(index: number): ValueError {
+  return new ValueError(
+    `gather() argument ${index + 1} is bound to another event loop than the earlier ones: gather awaitables of one loop`,
+  );
+}
+
+/** Clear the FLAG_GATHERED bit gather set on the Futures among `args[0..n)`. */
+function unmark(args: ArrayLike<unknown>, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const arg = args[i];
+    if (arg instanceof Future) arg._flags &= ~FLAG_GATHERED;
+  }
+}
+
 /** @internal The shared implementation of gather and gatherAll. */
 function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): GatheringFuture<unknown[]> {
   const n = args.length;
@@ -222,10 +236,11 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
     // outcome (CPython bpo-46672). Mark its exception as retrieved.
     else if (fut._state === FAILED) fut._markRetrieved();
   };
-  // The same awaitable passed twice is one child. Futures and promises are looked up in `seen`;
-  // a coroutine is marked non-extensible instead (no hash table for the common case of a million
-  // fresh coroutines), and once gather meets one that was marked already (passed twice, or to an
-  // earlier gather, or frozen by its owner), coroutines are looked up in `seen` too.
+  // The same awaitable passed twice is one child, found without a hash table of every argument in
+  // the common cases of a million coroutines or Tasks: a Future carries a bit while gather runs,
+  // and a coroutine is marked non-extensible. Promises are looked up in `seen`, and so are
+  // coroutines once gather meets one marked already (passed twice, or to an earlier gather, or
+  // frozen by its owner).
   let seen: Map<unknown, Child> | null = null;
   let exact = false;
   try {
@@ -258,17 +273,23 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
           if (exact) (seen as Map<unknown, Child>).set(arg, child);
           nfuts++;
         }
+      } else if (arg instanceof Future) {
+        // A Future is its own child; a bit on it, cleared below, tells one passed twice.
+        child = arg;
+        if ((arg._flags & FLAG_GATHERED) === 0) {
+          if (loop === null) loop = arg._loop;
+          else if (arg._loop !== loop) throw otherLoop(i);
+          arg._flags |= FLAG_GATHERED;
+          if (arg._state !== PENDING) done.push(arg);
+          else arg._addCallback(onChildDone);
+          nfuts++;
+        }
       } else {
         child = seen === null ? undefined : seen.get(arg);
         if (child === undefined) {
           const fut = futureOf(arg, i, loop);
           if (loop === null) loop = fut._loop;
-          else if (fut._loop !== loop) {
-            // asyncio raises ValueError here too (through ensure_future's loop check).
-            throw new ValueError(
-              `gather() argument ${i + 1} is bound to another event loop than the earlier ones: gather awaitables of one loop`,
-            );
-          }
+          else if (fut._loop !== loop) throw otherLoop(i);
           if (seen === null) seen = new Map();
           seen.set(arg, fut);
           if (fut._state !== PENDING) done.push(fut);
@@ -280,9 +301,11 @@ function gatherArray(args: ArrayLike<unknown>, returnExceptions: boolean): Gathe
       children[i] = child as Child;
     }
   } catch (error) {
+    unmark(args, n);
     if (lazy !== null) lazy._startAsTasks();
     throw error;
   }
+  unmark(args, n);
   const gathering = new GatheringFuture<unknown[]>(children, loop as EventLoop);
   gathering._returnExceptions = returnExceptions;
   gathering._nfuts = nfuts;

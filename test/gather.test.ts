@@ -85,6 +85,21 @@ describe("gather", () => {
     );
   });
 
+  it("registers once on a pending Future passed twice, and lets the next gather register again", async () => {
+    await runVirtual(
+      (function* () {
+        const fut = asyncio.getRunningLoop().createFuture<string>();
+        const first = asyncio.gather(fut, fut);
+        assert.equal(fut._callbacks().length, 1, "one done callback for two positions");
+        const second = asyncio.gather(fut);
+        assert.equal(fut._callbacks().length, 2, "a later gather is not mistaken for the same one");
+        fut.setResult("f");
+        assert.deepEqual(yield* first, ["f", "f"]);
+        assert.deepEqual(yield* second, ["f"]);
+      })(),
+    );
+  });
+
   it("resolves an empty gather to [] at once", async () => {
     await runVirtual(
       (function* () {
