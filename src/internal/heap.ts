@@ -1,4 +1,13 @@
-// A binary min-heap ordered by a numeric key with FIFO tie-breaking, for the loop's timers.
+// The loop's timers, earliest deadline first, FIFO among equal deadlines.
+//
+// Design note. A binary heap pops in O(log n), and with a million sleeping Tasks those 20 levels of
+// cache misses were a tenth of a gather's time. But timers mostly arrive in deadline order (every
+// `sleep(d)` of one delay is later than the one before), so the structure is a heap plus a "run":
+// a FIFO of timers pushed in non-decreasing order, which costs O(1) to push and to pop. A timer
+// earlier than the run's last goes into the heap instead, and the earliest is whichever of the
+// run's head and the heap's top comes first. The (deadline, sequence) order is exactly the heap's.
+
+import { Deque } from "./deque.ts";
 
 /** What the heap stores: a deadline and a sequence number that makes equal deadlines FIFO. */
 export interface HeapItem {
@@ -10,19 +19,55 @@ function less(a: HeapItem, b: HeapItem): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }
 
-/** A min-heap of timer handles; `peek()` is the earliest deadline. */
+/** The loop's timers; `peek()` is the earliest deadline. */
 export class TimerHeap<T extends HeapItem> {
   #items: T[] = [];
+  /** Timers pushed in order, earliest first. */
+  #run = new Deque<T>();
 
   get size(): number {
-    return this.#items.length;
+    return this.#items.length + this.#run.length;
   }
 
   peek(): T | undefined {
-    return this.#items[0];
+    const top = this.#items[0];
+    const head = this.#run.at(0);
+    if (head === undefined) return top;
+    return top === undefined || less(head, top) ? head : top;
   }
 
   push(item: T): void {
+    const run = this.#run;
+    const last = run.at(run.length - 1);
+    if (last === undefined || !less(item, last)) run.push(item);
+    else this.#heapPush(item);
+  }
+
+  pop(): T | undefined {
+    const top = this.#items[0];
+    const head = this.#run.at(0);
+    if (head !== undefined && (top === undefined || less(head, top))) return this.#run.shift();
+    return this.#heapPop();
+  }
+
+  /** Keep only the items `keep` accepts. */
+  filter(keep: (item: T) => boolean): void {
+    const kept = this.#items.filter(keep);
+    this.#items = kept;
+    for (let i = (kept.length >> 1) - 1; i >= 0; i--) this.#siftDown(kept[i] as T, i);
+    const run = new Deque<T>();
+    for (const item of this.#run.toArray()) if (keep(item)) run.push(item);
+    this.#run = run;
+  }
+
+  clear(): T[] {
+    const all = this.#items.concat(this.#run.toArray());
+    this.#items = [];
+    this.#run = new Deque<T>();
+    return all;
+  }
+
+  #heapPush(item: T): void {
     const a = this.#items;
     let i = a.length;
     a.push(item);
@@ -36,25 +81,12 @@ export class TimerHeap<T extends HeapItem> {
     a[i] = item;
   }
 
-  pop(): T | undefined {
+  #heapPop(): T | undefined {
     const a = this.#items;
     const top = a[0];
     const last = a.pop();
     if (a.length > 0 && last !== undefined) this.#siftDown(last, 0);
     return top;
-  }
-
-  /** Keep only the items `keep` accepts, then restore the heap property in O(n). */
-  filter(keep: (item: T) => boolean): void {
-    const kept = this.#items.filter(keep);
-    this.#items = kept;
-    for (let i = (kept.length >> 1) - 1; i >= 0; i--) this.#siftDown(kept[i] as T, i);
-  }
-
-  clear(): T[] {
-    const all = this.#items;
-    this.#items = [];
-    return all;
   }
 
   #siftDown(item: T, start: number): void {
