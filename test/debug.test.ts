@@ -2,11 +2,11 @@
 // Tasks kept weakly, coroutines never awaited. Reports are captured through the loop's exception
 // handler and through `logger.setHandler`.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, before, beforeEach, describe, it } from "node:test";
 import * as asyncio from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
+import { runGcFixture } from "./helpers/gc-fixture.ts";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -271,25 +271,11 @@ describe("trackAwaited", () => {
     };
     let outcomes: Record<string, Outcome>;
     before(async () => {
-      const fixture = fileURLToPath(new URL("./fixtures/debug-gc.ts", import.meta.url));
-      const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(
-          process.execPath,
-          [
-            "--expose-gc",
-            "--conditions=asyncio-ts-source",
-            "--import",
-            "tsx",
-            fixture,
-            "coroutine-never-awaited",
-            "coroutine-never-awaited-outside-debug",
-            "gather-child-destroyed",
-          ],
-          { encoding: "utf8", timeout: 60_000 },
-          (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
-        );
-      });
-      outcomes = JSON.parse(stdout);
+      outcomes = await runGcFixture(
+        "debug-gc",
+        ["coroutine-never-awaited", "coroutine-never-awaited-outside-debug", "gather-child-destroyed"],
+        60_000,
+      );
     });
 
     it("reports a tracked coroutine dropped without running, with the line that made it", () => {

@@ -16,11 +16,10 @@
 // - test_asyncgen_finalization_by_gc, test_asyncgen_finalization_by_gc_in_other_thread: coroutines
 //   are generators; there are no asyncio async generators whose finalizer the loop would schedule.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { before, describe, it, mock } from "node:test";
 import * as asyncio from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
+import { runGcFixture } from "../helpers/gc-fixture.ts";
 
 /** CPython's test_utils.run_once: schedule stop() and run exactly one iteration. */
 async function runOnce(loop: asyncio.EventLoop): Promise<void> {
@@ -551,27 +550,16 @@ describe("BaseEventLoop: exception handlers", () => {
   describe("an exception of a collected Task", () => {
     let outcome: { collected: boolean; reports: { message: string; exception: string | null }[] };
     before(async () => {
-      const fixture = fileURLToPath(new URL("../fixtures/never-retrieved.ts", import.meta.url));
-      const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(
-          process.execPath,
-          [
-            "--expose-gc",
-            "--conditions=asyncio-ts-source",
-            "--import",
-            "tsx",
-            fixture,
-            "task-exception-unretrieved",
-            "task-exception-awaited",
-          ],
-          { encoding: "utf8", timeout: 30_000 },
-          (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
-        );
-      });
-      const all = JSON.parse(stdout);
-      outcome = all["task-exception-unretrieved"];
-      assert.equal(all["task-exception-awaited"].collected, true);
-      assert.deepEqual(all["task-exception-awaited"].reports, [], "an awaited Task's exception counts as retrieved");
+      type Outcome = { collected: boolean; reports: { message: string; exception: string | null }[] };
+      const all = await runGcFixture<Record<string, Outcome>>(
+        "never-retrieved",
+        ["task-exception-unretrieved", "task-exception-awaited"],
+        30_000,
+      );
+      outcome = all["task-exception-unretrieved"] as Outcome;
+      const awaited = all["task-exception-awaited"] as Outcome;
+      assert.equal(awaited.collected, true);
+      assert.deepEqual(awaited.reports, [], "an awaited Task's exception counts as retrieved");
     });
 
     // cpython: test_base_events.BaseEventLoopTests.test_default_exc_handler_coro

@@ -22,11 +22,11 @@
 //   `sys.set_coroutine_origin_tracking_depth` has no JavaScript counterpart.
 // - test_tasks.CTask_Future_Tests.test_del__log_destroy_pending_segfault: a crash of the C accelerator.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import * as asyncio from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
+import { runGcFixture } from "../helpers/gc-fixture.ts";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -172,24 +172,7 @@ describe("debug mode: a pending Task destroyed by the garbage collector", () => 
   type Outcome = { collected: boolean; reports: Report[]; observed: Record<string, unknown> };
   let outcomes: Record<string, Outcome>;
   before(async () => {
-    const fixture = fileURLToPath(new URL("../fixtures/debug-gc.ts", import.meta.url));
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [
-          "--expose-gc",
-          "--conditions=asyncio-ts-source",
-          "--import",
-          "tsx",
-          fixture,
-          "pending-task-destroyed",
-          "pending-task-kept-outside-debug",
-        ],
-        { encoding: "utf8", timeout: 60_000 },
-        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
-      );
-    });
-    outcomes = JSON.parse(stdout);
+    outcomes = await runGcFixture("debug-gc", ["pending-task-destroyed", "pending-task-kept-outside-debug"], 60_000);
   });
 
   // cpython: test_tasks.BaseTaskTests.test_log_destroyed_pending_task

@@ -35,11 +35,10 @@
 // - test_futures2 FutureTests.test_task_exc_handler_correct_context,
 //   test_handle_exc_handler_correct_context: contextvars are not implemented.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import * as asyncio from "asyncio-ts";
 import { VirtualTimeLoop } from "asyncio-ts/testing";
+import { runGcFixture } from "../helpers/gc-fixture.ts";
 
 /** CPython's test_utils.run_briefly: run a Task that yields once, so ready callbacks run. */
 async function runBriefly(loop: asyncio.EventLoop): Promise<void> {
@@ -550,29 +549,19 @@ describe("Future: exception never retrieved", () => {
   type Report = { message: string; exception: string | null; futureRepr: string | null };
   let outcomes: Record<string, { collected: boolean; reports: Report[] }>;
   before(async () => {
-    const fixture = fileURLToPath(new URL("../fixtures/never-retrieved.ts", import.meta.url));
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [
-          "--expose-gc",
-          "--conditions=asyncio-ts-source",
-          "--import",
-          "tsx",
-          fixture,
-          "pending-future-abandoned",
-          "exception-set-then-cancelled",
-          "result-unretrieved",
-          "result-retrieved",
-          "exception-unretrieved",
-          "exception-retrieved",
-          "exception-result-retrieved",
-        ],
-        { encoding: "utf8", timeout: 30_000 },
-        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
-      );
-    });
-    outcomes = JSON.parse(stdout);
+    outcomes = await runGcFixture(
+      "never-retrieved",
+      [
+        "pending-future-abandoned",
+        "exception-set-then-cancelled",
+        "result-unretrieved",
+        "result-retrieved",
+        "exception-unretrieved",
+        "exception-retrieved",
+        "exception-result-retrieved",
+      ],
+      30_000,
+    );
   });
 
   function outcome(name: string) {
