@@ -341,6 +341,9 @@ export class Future<T = unknown> implements PromiseLike<T>, Iterable<Future<T>> 
 
   /** @internal The CancelledError to raise for a cancelled Future (asyncio's `_make_cancelled_error`). */
   _makeCancelledError(): CancelledError {
+    const state = this._state;
+    // A finished or failed Future has no cancel message: `_value` is its result or exception.
+    if (state === FINISHED || state === FAILED) return _newCancelledError(this._loop, undefined);
     const saved = this._value;
     if (saved instanceof CancelledError) {
       this._value = (this._flags & FLAG_KEEP_CANCEL_MESSAGE) !== 0 ? messageOf(saved) : undefined;
